@@ -1,0 +1,50 @@
+# totpfob — the hardware TOTP token. `make demo` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STUBS := $(VENV)/mpy-stubs
+# pyotp's TOTP.at() passes through local time; the tests and the demo compare against it.
+export TZ := UTC
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup test lint typecheck pytest demo bench flash deploy clean
+
+setup: $(VENV)/.ready
+
+$(VENV)/.ready: pyproject.toml
+	@echo "== setting up $(VENV) (first run downloads the tools, about a minute)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@# MicroPython stubs go beside, not into, site-packages: they shadow CPython's own stdlib names.
+	$(BIN)/python -m pip install -q --no-deps --target $(STUBS) \
+		'micropython-esp32-stubs~=1.27' 'micropython-stdlib-stubs~=1.27'
+	@touch $@
+
+lint: setup typecheck
+	$(BIN)/ruff check firmware boards host_tools tests bench
+
+# The firmware is checked against the ESP32 stubs, not CPython's stdlib: it must only use what the board has.
+typecheck: setup
+	MYPYPATH=$(STUBS):firmware $(BIN)/mypy --config-file firmware/mypy.ini \
+		--custom-typeshed-dir $(STUBS) --no-site-packages firmware
+
+pytest: setup
+	$(BIN)/pytest -q
+
+test: lint pytest
+
+demo: setup
+	$(BIN)/python -m totpfob.demo
+
+bench: setup
+	$(BIN)/python -m bench
+
+flash: setup
+	$(BIN)/totpfob flash --board $(BOARD) --firmware $(FIRMWARE) $(if $(PORT),--port $(PORT))
+
+deploy: setup
+	$(BIN)/totpfob deploy --board $(BOARD) $(if $(PORT),--port $(PORT))
+
+clean:
+	rm -rf $(VENV) build *.egg-info host_tools/*.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,100 @@
+"""Power-on of the virtual token, inside the MicroPython VM: the part of a real ESP32 that is not our firmware.
+
+It wires up the emulated hardware, mounts flash.img (LittleFS2, like the ESP32's filesystem) at "/", and, as a
+board does, runs main.py from the flash. The simulator passes its settings as JSON in TOTPFOB_SIM:
+  flash, rtc_state, control, frames  paths on the host;   blocks  flash size in 4 KiB blocks;
+  mode  "install" (copy the repo's firmware into the flash first), "boot" (run what the flash holds) or
+        "repl" (mount the flash but leave the REPL to the VM's -i: a freshly flashed board, or maintenance);
+  install  [[host path, flash path], ...] for "install";   rtc  {offset_s, drift_ppm, lost, reset}.
+"""
+
+import json
+import os
+import sys
+
+import simhw
+
+_BLOCK = 4096
+
+
+class FlashDevice:
+    """A block device over a file: each write goes to the file at once, so killing the VM is a power cut."""
+
+    def __init__(self, path, blocks):
+        self.blocks = blocks
+        try:
+            self.file = open(path, "r+b")
+        except OSError:
+            self.file = open(path, "w+b")
+            erased = b"\xff" * _BLOCK
+            for _ in range(blocks):
+                self.file.write(erased)
+            self.file.flush()
+
+    def readblocks(self, block, buf, offset=0):
+        self.file.seek(block * _BLOCK + offset)
+        self.file.readinto(buf)
+
+    def writeblocks(self, block, buf, offset=None):
+        if offset is None:  # whole-block write: erase first, as flash does
+            offset = 0
+        self.file.seek(block * _BLOCK + offset)
+        self.file.write(buf)
+        self.file.flush()
+
+    def ioctl(self, op, arg):
+        if op == 4:  # block count
+            return self.blocks
+        if op == 5:  # block size
+            return _BLOCK
+        if op == 6:  # erase
+            return 0
+        return None
+
+
+def _mount_flash(device):
+    try:
+        return os.VfsLfs2(device)
+    except OSError:  # erased flash: format it, as MicroPython does on a board's first boot
+        os.VfsLfs2.mkfs(device)
+        return os.VfsLfs2(device)
+
+
+def _install(vfs, files):
+    os.mount(vfs, "/flash")
+    for source, target in files:
+        parts = target.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            try:
+                os.mkdir("/flash/" + "/".join(parts[:i]))
+            except OSError:
+                pass
+        with open(source, "rb") as src:
+            data = src.read()
+        try:
+            with open("/flash/" + target, "rb") as old:
+                if old.read() == data:
+                    continue
+        except OSError:
+            pass
+        with open("/flash/" + target + ".tmp", "wb") as dst:
+            dst.write(data)
+        os.rename("/flash/" + target + ".tmp", "/flash/" + target)
+    os.umount("/flash")
+
+
+def boot():
+    config = json.loads(os.getenv("TOTPFOB_SIM"))
+    simhw.start(config)  # opens its host files before the host filesystem goes away
+    vfs = _mount_flash(FlashDevice(config["flash"], config.get("blocks", 512)))
+    if config["mode"] == "install":
+        _install(vfs, config["install"])
+    os.umount("/")
+    os.mount(vfs, "/")
+    os.chdir("/")
+    sys.path[:] = ["", "/lib", ".frozen"]
+    if config["mode"] != "repl" and "main.py" in os.listdir("/"):
+        import main  # noqa: F401  (runs the token; the same file a board boots)
+
+
+boot()

@@ -1,0 +1,138 @@
+"""The token's side of the protocol: one request in, one reply out. No reply ever carries key material."""
+
+import json
+import time
+
+import otp
+import vault as vaultmod
+import wire
+
+FIRMWARE_VERSION = "0.1.0"
+# Requests that change the vault or the clock: a retried request id gets the cached reply, not a second run.
+_WRITES = (wire.ADD, wire.RENAME, wire.DELETE, wire.WIPE, wire.TIME_SET)
+
+
+def _error(rid, code, detail=""):
+    return wire.frame(wire.ERROR, rid, bytes((code,)) + detail.encode()[:60])
+
+
+class Service:
+    """Answers host requests against the vault and the clock."""
+
+    def __init__(self, board, vault, clock):
+        self.board = board
+        self.vault = vault
+        self.clock = clock
+        self.changed = False  # set when accounts changed, so the app redraws
+        self.maintenance_rid = -1  # a maintenance request waiting for a button press
+        self._last = None  # (kind, rid, reply) of the last write
+
+    def handle(self, kind, rid, payload):
+        """Reply frame for one request, or None while it waits for a person (maintenance)."""
+        last = self._last
+        if last and kind in _WRITES and last[0] == kind and last[1] == rid:
+            return last[2]
+        try:
+            reply = self._dispatch(kind, rid, payload)
+        except ValueError:
+            reply = _error(rid, wire.E_MALFORMED, "malformed request")
+        except vaultmod.Exists:
+            reply = _error(rid, wire.E_EXISTS)
+        except vaultmod.NotFound:
+            reply = _error(rid, wire.E_NOT_FOUND)
+        except vaultmod.Full:
+            reply = _error(rid, wire.E_FULL)
+        except vaultmod.VaultError as exc:
+            reply = _error(rid, wire.E_STORAGE, str(exc))
+        except OSError as exc:
+            reply = _error(rid, wire.E_STORAGE, "flash write failed (%s)" % exc.args[0])
+        if kind in _WRITES:
+            self._last = (kind, rid, reply)
+        return reply
+
+    def _dispatch(self, kind, rid, payload):
+        if kind == wire.HELLO:
+            self._last = None
+            return wire.frame(wire.OK, rid, json.dumps(self.info()).encode())
+        if kind == wire.LIST:
+            (index,) = wire.unpack("H", payload)
+            reply = wire.pack("H", len(self.vault))
+            if index < len(self.vault):
+                algorithm, digits, period, issuer, label, _ = vaultmod.decode_account(self.vault.records[index])
+                reply += wire.pack(wire.META, wire.ALGORITHMS.index(algorithm), digits, period, issuer, label)
+            return wire.frame(wire.OK, rid, reply)
+        if kind == wire.ADD:
+            flags = payload[0] if payload else 0
+            algo, digits, period, issuer, label, secret = wire.unpack(wire.ACCOUNT, payload[1:])
+            if algo >= len(wire.ALGORITHMS):
+                raise ValueError("algorithm")
+            record = vaultmod.encode_account(wire.ALGORITHMS[algo], digits, period, issuer, label, secret)
+            self.vault.add(record, replace=bool(flags & wire.ADD_REPLACE))
+            self.changed = True
+            return wire.frame(wire.OK, rid, wire.pack("H", len(self.vault)))
+        if kind == wire.RENAME:
+            issuer, label, new_label = wire.unpack(wire.RENAME_FMT, payload)
+            self.vault.rename(issuer, label, new_label)
+        elif kind == wire.DELETE:
+            issuer, label = wire.unpack(wire.NAME, payload)
+            self.vault.delete(issuer, label)
+        elif kind == wire.WIPE:
+            if payload != wire.WIPE_CONFIRM:
+                raise ValueError("wipe")
+            self.vault.wipe()
+        elif kind == wire.TIME_GET:
+            return wire.frame(wire.OK, rid, self._time(bool(payload and payload[0] & wire.TIME_EDGE)))
+        elif kind == wire.TIME_SET:
+            unix, flags, drift = wire.unpack(wire.TIME_SET_FMT, payload)
+            if unix < 0:
+                raise ValueError("time")
+            self.clock.set(unix, drift if flags & wire.SET_DRIFT else None)
+        elif kind == wire.CHECK:
+            return wire.frame(wire.OK, rid, self._check(payload))
+        elif kind == wire.MAINTENANCE:
+            self.maintenance_rid = rid
+            return None
+        else:
+            return _error(rid, wire.E_UNKNOWN, "unknown request %d" % kind)
+        self.changed = True
+        return wire.frame(wire.OK, rid)
+
+    def info(self):
+        """What the host may know about this token: versions, board, room, clock state. No secrets."""
+        count = len(self.vault)
+        battery = getattr(self.board, "battery", None)
+        return {
+            "protocol": wire.PROTOCOL, "firmware": FIRMWARE_VERSION, "board": self.board.name,
+            "capacity": vaultmod.CAPACITY, "accounts": count, "free": vaultmod.CAPACITY - count,
+            "clock": "lost" if self.clock.now() is None else "ok",
+            "vault": self.vault.error or "ok", "battery": battery() if battery else None,
+        }
+
+    def _time(self, at_edge):
+        raw = self.clock.raw()
+        if at_edge and raw is not None:
+            # Answer right after the chip's next second begins, so the host can measure the offset finely.
+            start = time.ticks_ms()
+            while time.ticks_diff(time.ticks_ms(), start) < 1100:
+                now = self.clock.raw()
+                if now != raw:
+                    raw = now
+                    break
+                time.sleep_ms(1)
+        now = self.clock.now() if raw is not None else None
+        return wire.pack(wire.TIME, now or 0, raw or 0, now is None, self.clock.drift_ppb, self.clock.last_sync)
+
+    def _check(self, payload):
+        """Does the host's code match this account's, now or one step either side? Reveals nothing else."""
+        issuer, label, code = wire.unpack(wire.CHECK_FMT, payload)
+        at = self.vault.find(issuer, label)
+        if at < 0:
+            raise vaultmod.NotFound(label)
+        now = self.clock.now()
+        if now is None:
+            return wire.pack("Bb", 0, 0)
+        algorithm, digits, period, _, _, secret = vaultmod.decode_account(self.vault.records[at])
+        for skew in (0, -1, 1):
+            if otp.totp(secret, now + skew * period, period, digits, algorithm) == code:
+                return wire.pack("Bb", 1, skew)
+        return wire.pack("Bb", 0, 0)

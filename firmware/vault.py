@@ -1,0 +1,182 @@
+"""The accounts on the token's flash: a versioned file with a CRC, replaced atomically on every change.
+
+File layout (version 1):  MAGIC(3) | VERSION(1) | COUNT(u16 LE) | COUNT x (LEN(1) | record) | CRC32(4 LE)
+where a record is an account packed as ``wire.ACCOUNT`` and the CRC covers everything before it.
+
+Every change is written to a temporary file which is closed and then renamed over the vault; LittleFS renames
+atomically, so a power cut at any moment leaves either the old or the new vault.
+"""
+
+import os
+import struct
+from binascii import crc32
+
+import wire
+
+try:
+    from micropython import const
+except ImportError:  # CPython runs the tests of this module too
+    def const(value):  # type: ignore[misc]
+        return value
+
+MAGIC = b"TFV"
+VERSION = const(1)
+CAPACITY = const(100)
+MAX_LABEL = const(64)
+MAX_SECRET = const(64)
+_HEADER = const(6)
+
+
+class VaultError(Exception):
+    """The vault file is damaged or of a version this firmware does not know; never treated as empty."""
+
+
+class Exists(Exception):
+    """An account with this issuer and label is already stored."""
+
+
+class NotFound(Exception):
+    """No account with this issuer and label."""
+
+
+class Full(Exception):
+    """The token holds CAPACITY accounts already."""
+
+
+def encode_account(algorithm, digits, period, issuer, label, secret):
+    """Check an account's fields as the device accepts them and pack it as one record; ValueError if wrong."""
+    if algorithm not in wire.ALGORITHMS:
+        raise ValueError("unknown algorithm")
+    if not 6 <= digits <= 10:
+        raise ValueError("digits must be 6 to 10")
+    if not 0 < period < 1 << 32:
+        raise ValueError("period must be positive")
+    if not label or len(label.encode()) > MAX_LABEL or len(issuer.encode()) > MAX_LABEL:
+        raise ValueError("label or issuer empty or too long")
+    if not 0 < len(secret) <= MAX_SECRET:
+        raise ValueError("secret must be 1 to 64 bytes")
+    return wire.pack(wire.ACCOUNT, wire.ALGORITHMS.index(algorithm), digits, period, issuer, label, secret)
+
+
+def decode_account(record):
+    """(algorithm, digits, period, issuer, label, secret) of one record."""
+    algo, digits, period, issuer, label, secret = wire.unpack(wire.ACCOUNT, record)
+    return wire.ALGORITHMS[algo], digits, period, issuer, label, secret
+
+
+def record_name(record):
+    """(issuer, label) of a record without unpacking its secret."""
+    at = 6  # algorithm, digits, period
+    issuer = bytes(record[at + 1:at + 1 + record[at]]).decode()
+    at += 1 + record[at]
+    return issuer, bytes(record[at + 1:at + 1 + record[at]]).decode()
+
+
+def parse(data):
+    """The list of records in a vault file's bytes; VaultError if damaged or unknown."""
+    if len(data) < _HEADER + 4 or data[:3] != MAGIC:
+        raise VaultError("not a vault file")
+    (want,) = struct.unpack_from("<I", data, len(data) - 4)
+    if crc32(memoryview(data)[:len(data) - 4]) & 0xFFFFFFFF != want:
+        raise VaultError("vault checksum mismatch")
+    if data[3] != VERSION:
+        raise VaultError("vault version %d is not supported by this firmware" % data[3])
+    (count,) = struct.unpack_from("<H", data, 4)
+    records = []
+    at = _HEADER
+    for _ in range(count):
+        end = at + 1 + data[at]
+        records.append(bytes(data[at + 1:end]))
+        at = end
+    if at != len(data) - 4:
+        raise VaultError("vault length mismatch")
+    return records
+
+
+def write_records(path, records):
+    """Write records as a vault file at path, atomically: temp file, close, rename over."""
+    temp = path + ".tmp"
+    head = MAGIC + struct.pack("<BH", VERSION, len(records))
+    crc = crc32(head)
+    with open(temp, "wb") as f:
+        f.write(head)
+        for record in records:
+            size = bytes((len(record),))
+            crc = crc32(record, crc32(size, crc))
+            f.write(size)
+            f.write(record)
+        f.write(struct.pack("<I", crc & 0xFFFFFFFF))
+    os.rename(temp, path)
+
+
+class Vault:
+    """The accounts, in the order they were added; every change is on flash before the method returns."""
+
+    def __init__(self, path="vault.bin"):
+        self.path = path
+        self.records = []
+        self.error = None
+        try:
+            os.remove(path + ".tmp")  # left by a power cut during a write; the vault itself is intact
+        except OSError:
+            pass
+        try:
+            with open(path, "rb") as f:
+                self.records = parse(f.read())
+        except OSError:
+            pass  # no vault yet: a new token
+        except VaultError as exc:
+            self.error = str(exc)
+
+    def __len__(self):
+        return len(self.records)
+
+    def find(self, issuer, label):
+        """Index of the account with this issuer and label, or -1."""
+        for i, record in enumerate(self.records):
+            if record_name(record) == (issuer, label):
+                return i
+        return -1
+
+    def _commit(self, records):
+        if self.error:
+            raise VaultError(self.error)
+        write_records(self.path, records)
+        self.records = records
+
+    def add(self, record, replace=False):
+        """Store a packed account; Exists unless replace, Full when there is no room."""
+        issuer, label = record_name(record)
+        records = list(self.records)
+        at = self.find(issuer, label)
+        if at >= 0:
+            if not replace:
+                raise Exists(label)
+            records[at] = record
+        elif len(records) >= CAPACITY:
+            raise Full()
+        else:
+            records.append(record)
+        self._commit(records)
+
+    def rename(self, issuer, label, new_label):
+        at = self.find(issuer, label)
+        if at < 0:
+            raise NotFound(label)
+        if self.find(issuer, new_label) >= 0:
+            raise Exists(new_label)
+        algorithm, digits, period, issuer, _, secret = decode_account(self.records[at])
+        records = list(self.records)
+        records[at] = encode_account(algorithm, digits, period, issuer, new_label, secret)
+        self._commit(records)
+
+    def delete(self, issuer, label):
+        at = self.find(issuer, label)
+        if at < 0:
+            raise NotFound(label)
+        self._commit(self.records[:at] + self.records[at + 1:])
+
+    def wipe(self):
+        """Remove every account; also the way out of a damaged vault."""
+        self.error = None
+        self._commit([])

@@ -1,0 +1,29 @@
+"""Errors the user sees: one line each, never a traceback."""
+
+from .link import DeviceError, wire
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+_MESSAGES = {
+    wire.E_MALFORMED: "the token did not understand the request (firmware and totpfob versions differ?)",
+    wire.E_UNKNOWN: "the token's firmware does not know this command (update it with `totpfob deploy`)",
+    wire.E_INVALID: "the token refused the account's settings",
+    wire.E_EXISTS: "an account of that name is already on the token",
+    wire.E_NOT_FOUND: "no such account on the token",
+    wire.E_FULL: "the token is full: delete an account first (`totpfob delete LABEL`)",
+    wire.E_CLOCK_LOST: "the token's clock is lost: run `totpfob time sync`",
+    wire.E_STORAGE: "the token could not use its storage",
+    wire.E_DENIED: "maintenance was refused on the token (or nobody pressed its button in time)",
+    wire.E_BUSY: "the token is busy; try again",
+}
+
+
+def describe(exc: DeviceError, port: str = "") -> str:
+    """One sentence for a refusal from the token."""
+    text = _MESSAGES.get(exc.code, "the token refused the request (error %d)" % exc.code)
+    if exc.code == wire.E_STORAGE and exc.detail:
+        text += " (%s)" % exc.detail
+    return text + (" [%s]" % port if port else "")

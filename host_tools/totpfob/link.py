@@ -1,0 +1,119 @@
+"""Host side of the serial link: find the token's port, open it without resetting the ESP32, and exchange frames
+(retrying with the same request id, which the token answers once)."""
+
+import os
+import random
+import time
+
+import serial
+from serial.tools import list_ports
+
+from .paths import firmware_module
+
+wire = firmware_module("wire")
+
+# USB-serial bridges found on ESP32 boards: Espressif native USB, Silicon Labs CP210x, WCH CH340/CH9102, FTDI.
+USB_IDS = {0x303A: "Espressif", 0x10C4: "Silicon Labs CP210x", 0x1A86: "WCH CH340/CH9102", 0x0403: "FTDI"}
+
+
+class LinkError(Exception):
+    """The token did not answer, went away, or the port cannot be opened."""
+
+
+class DeviceError(Exception):
+    """The token refused a request; code is one of wire.E_*."""
+
+    def __init__(self, code: int, detail: str = ""):
+        super().__init__(detail or "error %d" % code)
+        self.code = code
+        self.detail = detail
+
+
+def find_port() -> str:
+    """The one serial port that looks like a token, or LinkError saying there are none or several."""
+    env = os.environ.get("TOTPFOB_PORT")
+    if env:
+        return env
+    found = [p for p in list_ports.comports() if p.vid in USB_IDS]
+    if not found:
+        raise LinkError("no token found on USB (plug it in, or name its port with --port)")
+    if len(found) > 1:
+        names = ", ".join("%s (%s)" % (p.device, USB_IDS[p.vid]) for p in found)
+        raise LinkError("several possible tokens: %s; choose one with --port" % names)
+    return found[0].device
+
+
+class Link:
+    """One open connection to a token. Use as a context manager."""
+
+    def __init__(self, port: str, timeout: float = 1.0, retries: int = 3):
+        self.port_name = port
+        self.timeout = timeout
+        self.retries = retries
+        self.rid = random.randrange(0x10000)
+        self.deframer = wire.Deframer()
+        self.trace = os.environ.get("TOTPFOB_TRACE")  # tests record every byte the token sent
+        ser = serial.Serial()
+        ser.port = port
+        ser.baudrate = 115200
+        ser.timeout = 0.05
+        ser.write_timeout = 2
+        # Keep DTR/RTS released: on boards with an auto-reset circuit, asserting them reboots the ESP32.
+        ser.dtr = False
+        ser.rts = False
+        try:
+            ser.exclusive = True
+            ser.open()
+        except (serial.SerialException, OSError, ValueError) as exc:
+            raise LinkError("cannot open %s: %s" % (port, _reason(exc))) from None
+        ser.reset_input_buffer()
+        self.serial = ser
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.serial.close()
+        except (serial.SerialException, OSError):
+            pass
+
+    def _read(self) -> bytes:
+        try:
+            data = self.serial.read(max(1, self.serial.in_waiting))
+        except (serial.SerialException, OSError) as exc:
+            raise LinkError("the token went away (%s)" % _reason(exc)) from None
+        if data and self.trace:
+            with open(self.trace, "ab") as f:
+                f.write(data)
+        return data
+
+    def request(self, kind: int, payload: bytes = b"", timeout: float | None = None) -> bytes:
+        """Send one request and return the payload of its OK reply; DeviceError if refused."""
+        self.rid = (self.rid + 1) & 0xFFFF
+        frame = wire.frame(kind, self.rid, payload)
+        wait = timeout or self.timeout
+        for _ in range(self.retries):
+            try:
+                self.serial.write(frame)
+                self.serial.flush()
+            except (serial.SerialException, OSError) as exc:
+                raise LinkError("the token went away (%s)" % _reason(exc)) from None
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                for reply, rid, body in self.deframer.feed(self._read()):
+                    if rid != self.rid:
+                        continue  # a late answer to an earlier try
+                    if reply == wire.OK:
+                        return body
+                    if reply == wire.ERROR and body:
+                        raise DeviceError(body[0], body[1:].decode("ascii", "replace"))
+        raise LinkError("the token on %s does not answer (is it running the totpfob firmware?)" % self.port_name)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc.args[-1] if exc.args else exc)
+    return text.split(": ", 1)[-1] if "Errno" in text else text

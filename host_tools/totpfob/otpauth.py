@@ -1,0 +1,188 @@
+"""Read an account from an otpauth:// URI or a typed base32 key, and check it fits the token.
+
+The key-URI format is Google's: ``otpauth://totp/Issuer:account?secret=BASE32&issuer=Issuer
+&algorithm=SHA1&digits=6&period=30``. The key is decoded here, not by pyotp: pyotp refuses keys under
+112 bits, and Ügyfélkapu+ hands out 80-bit ones.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+# The token's limits (firmware/vault.py): names and keys of at most 64 bytes, a u32 period.
+MAX_NAME_BYTES = 64
+MAX_SECRET_BYTES = 64
+MAX_PERIOD = (1 << 32) - 1
+# A 16-character key is 80 bits; anything shorter is a key with characters missing, not a real key.
+MIN_SECRET_BYTES = 10
+
+ALGORITHMS = ("sha1", "sha256", "sha512")
+_BLOCK_SIZE = {"sha1": 64, "sha256": 64, "sha512": 128}
+_BASE32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz")
+_KNOWN_PARAMETERS = ("secret", "issuer", "algorithm", "digits", "period")
+
+
+class InputError(ValueError):
+    """Input the user can fix; the message is one sentence and never contains the key."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """One TOTP account as the token will hold it (``label`` is the account name without the issuer)."""
+
+    label: str
+    issuer: str
+    secret: bytes = field(repr=False)
+    algorithm: str = "sha1"
+    digits: int = 6
+    period: int = 30
+
+
+def parse_uri(uri: str) -> Account:
+    """Parse an ``otpauth://totp/...`` URI into a checked Account; raise InputError if it cannot be used.
+
+    In the label (the path) a '+' is literal; in the parameters it is a space, as in form encoding.
+    A raw '+' in the issuer parameter is kept when the label's issuer prefix shows it belongs there
+    (the spec wants both equal), so an unencoded ``Ügyfélkapu+`` survives.
+    """
+    try:
+        parts = urlsplit(uri.strip())
+    except ValueError:
+        raise InputError("the URI is malformed and cannot be read") from None
+    if parts.scheme.lower() != "otpauth":
+        raise InputError("this is not an otpauth:// URI (an authenticator key URI starts with otpauth://totp/)")
+    kind = parts.netloc.lower()
+    if kind == "hotp":
+        raise InputError(
+            "this is a counter-based (HOTP) key, which the token does not support: HOTP codes need a counter"
+            " kept in step with the service, while the token makes the time-based (TOTP) codes that"
+            " Ügyfélkapu+ and most services use")
+    if kind != "totp":
+        raise InputError("the URI is not for a time-based key (it should start with otpauth://totp/)")
+    try:
+        name = unquote(parts.path.lstrip("/"), errors="strict")
+        pairs = parse_qsl(parts.query, keep_blank_values=True, errors="strict")
+        raw_pairs = parse_qsl(parts.query.replace("+", "%2B"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise InputError("the URI has percent-encoded bytes that are not UTF-8 text") from None
+    params = _known_parameters(pairs)
+    prefix, colon, account = name.partition(":")
+    prefix, account = (prefix.strip(), account.strip()) if colon else ("", name.strip())
+    if not account:
+        raise InputError("the URI has no account name (it should look like otpauth://totp/Issuer:name?secret=...)")
+    issuer = params.get("issuer", "").strip()
+    raw_issuer = _known_parameters(raw_pairs).get("issuer", "").strip()
+    if prefix and prefix == raw_issuer:
+        issuer = raw_issuer
+    elif not issuer:
+        issuer = prefix
+    if "secret" not in params or not params["secret"].strip():
+        raise InputError("the URI has no secret= parameter, so it carries no key")
+    return from_secret(params["secret"], account, issuer, params.get("algorithm", "sha1"),
+                       params.get("digits", 6), params.get("period", 30))
+
+
+def from_secret(secret_text: str, label: str, issuer: str = "", algorithm: str = "sha1",
+                digits: int | str = 6, period: int | str = 30) -> Account:
+    """Build a checked Account from a typed base32 key and its settings; raise InputError if unusable."""
+    label = _checked_name(label, "account name")
+    if not label:
+        raise InputError("the account name is empty; give the account a label")
+    account = Account(
+        label=label,
+        issuer=_checked_name(issuer, "issuer"),
+        secret=decode_secret(secret_text),
+        algorithm=_checked_algorithm(algorithm),
+        digits=_checked_number(digits, "digits", 6, 10, "a whole number from 6 to 10"),
+        period=_checked_number(period, "period", 1, MAX_PERIOD, "a whole number of seconds above 0"),
+    )
+    device_secret(account)  # refuse now, not halfway through provisioning, a key the token cannot hold
+    return account
+
+
+def decode_secret(secret_text: str) -> bytes:
+    """Decode a base32 key as people write it: any case, spaces or dashes between groups, '=' optional."""
+    text = "".join(secret_text.split()).replace("-", "").rstrip("=")
+    if not text:
+        raise InputError("the key is empty")
+    if not all(char in _BASE32 for char in text):
+        raise InputError("the key contains characters that are not base32 (only A–Z and 2–7 are allowed;"
+                         " 0, 1, 8 and 9 never appear in a key)")
+    if len(text) % 8 in (1, 3, 6):
+        raise InputError("the key has %d characters, a length no base32 key can have, so a character is"
+                         " missing or extra" % len(text))
+    try:
+        secret = base64.b32decode(text.upper() + "=" * (-len(text) % 8))
+    except binascii.Error:
+        raise InputError("the key is not valid base32") from None
+    if len(secret) < MIN_SECRET_BYTES:
+        raise InputError("the key is only %d characters long, while TOTP keys have at least 16 (80 bits),"
+                         " so characters are missing" % len(text))
+    return secret
+
+
+def device_secret(account: Account) -> bytes:
+    """The key as the token stores it (at most 64 bytes), giving the same codes as ``account.secret``.
+
+    HMAC first replaces a key longer than the hash's block size by the key's hash, so storing that hash
+    changes no code. SHA-1/SHA-256 have 64-byte blocks, so every long key shrinks; SHA-512's block is 128
+    bytes, so a SHA-512 key of 65 to 128 bytes has no shorter equivalent.
+    """
+    secret = account.secret
+    if len(secret) <= MAX_SECRET_BYTES:
+        return secret
+    if len(secret) > _BLOCK_SIZE[account.algorithm]:
+        return hashlib.new(account.algorithm, secret).digest()
+    raise InputError("the token holds SHA-512 keys of up to 64 bytes (or over 128 bytes, which it stores"
+                     " hashed), and this key is %d bytes" % len(secret))
+
+
+def _known_parameters(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """The parameters the token uses, by lower-case name; unknown ones (image=, color=...) are ignored."""
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        name = name.lower()
+        if name not in _KNOWN_PARAMETERS:
+            continue
+        if name in params:
+            raise InputError("the URI gives the %s= parameter more than once" % name)
+        params[name] = value
+    return params
+
+
+def _checked_name(name: str, what: str) -> str:
+    name = name.strip()
+    size = len(name.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        raise InputError("the %s is %d bytes long in UTF-8, and the token stores at most %d"
+                         % (what, size, MAX_NAME_BYTES))
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in name):
+        raise InputError("the %s contains control characters such as line breaks" % what)
+    return name
+
+
+def _checked_algorithm(algorithm: str) -> str:
+    name = algorithm.strip().lower().replace("-", "")
+    if name not in ALGORITHMS:
+        shown = algorithm if algorithm.isprintable() and len(algorithm) <= 16 else "this one"
+        raise InputError("the hash algorithm %s is not supported; the token uses SHA1, SHA256 or SHA512"
+                         % (shown.upper() or "(empty)"))
+    return name
+
+
+def _checked_number(value: int | str, what: str, low: int, high: int, expected: str) -> int:
+    if isinstance(value, str):
+        text = value.strip()
+        number = int(text) if text.isascii() and text.isdigit() else None
+    else:
+        number = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if number is None or not low <= number <= high:
+        shown = str(value).strip()
+        if shown and shown.isprintable() and len(shown) <= 12:
+            raise InputError("%s must be %s, not %s" % (what, expected, shown))
+        raise InputError("%s must be %s" % (what, expected))
+    return number

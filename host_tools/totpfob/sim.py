@@ -1,0 +1,243 @@
+"""`totpfob sim`: the virtual token. The real firmware runs on the MicroPython unix port (boards/sim/boot.py),
+its USB serial line is a pseudo-terminal, its flash a LittleFS2 image, its chips emulated at register level.
+
+This process is the board's "outside": it relays the serial line between the VM's terminal and the one users
+open (--link), restarts the VM when the firmware resets, shows the display and turns keys into button presses.
+Killing it with -9 kills the VM at once (a power cut).
+"""
+
+import ctypes
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+import tty
+from pathlib import Path
+
+from . import screen
+from .paths import BOARDS, FIRMWARE, tool
+
+DEFAULT_HEAP = "110k"  # about what an ESP32 without PSRAM leaves MicroPython
+REPL_EXIT = 42  # boards/sim/board.py exits with this when maintenance was allowed
+_PR_SET_PDEATHSIG = 1
+
+
+def firmware_files(board: str = "sim") -> list:
+    """[(host path, flash path)] of what a deploy puts on a board: the firmware and the board's setup."""
+    files = []
+    for path in sorted(FIRMWARE.rglob("*.py")):
+        files.append((str(path), path.relative_to(FIRMWARE).as_posix()))
+    files.append((str(BOARDS / board / "board.py"), "board.py"))
+    return files
+
+
+def _die_with_parent() -> None:
+    """Runs in the VM's process before exec: the kernel kills it the moment the simulator dies."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class Simulator:
+    def __init__(self, args):
+        self.args = args
+        self.runtime = Path(tempfile.mkdtemp(prefix="totpfob-sim-"))
+        self.state = Path(args.state) if args.state else self.runtime / "state"
+        self.state.mkdir(parents=True, exist_ok=True)
+        self.flash = self.state / "flash.img"
+        self.rtc_state = self.state / "rtc.json"
+        if args.blank and self.flash.exists():
+            self.flash.unlink()  # a freshly flashed board: erased filesystem
+        if not self.rtc_state.exists():
+            self.rtc_state.write_bytes(b"")
+        self.mode = "repl" if args.blank else ("boot" if args.keep else "install")
+        self.rtc_reset = args.rtc_lost or args.rtc_offset is not None or args.rtc_drift_ppm is not None
+        self.frames_path = self.runtime / "frames"
+        self.control_path = self.runtime / "control"
+        os.mkfifo(self.frames_path)
+        os.mkfifo(self.control_path)
+        # Open our ends first and non-blocking, so the VM's plain open() calls never wait.
+        self.frames = os.open(self.frames_path, os.O_RDONLY | os.O_NONBLOCK)
+        self.control = os.open(self.control_path, os.O_RDWR | os.O_NONBLOCK)
+        self.user_control = None
+        if args.control:
+            if not Path(args.control).exists():
+                os.mkfifo(args.control)
+            self.user_control = os.open(args.control, os.O_RDWR | os.O_NONBLOCK)
+        self.vm_master, vm_slave = os.openpty()
+        self.user_master, self.user_slave = os.openpty()
+        for fd in (vm_slave, self.user_slave):
+            tty.setraw(fd)
+        self.vm_slave = vm_slave
+        self.port = os.ttyname(self.user_slave)
+        self.link = Path(args.link) if args.link else None
+        if self.link:
+            if self.link.is_symlink() or self.link.exists():
+                self.link.unlink()
+            self.link.symlink_to(self.port)
+        self.vm = None
+        self.frame_tail = b""
+        self.last_frame = None
+        self.starts = []
+
+    def start_vm(self) -> None:
+        now = time.monotonic()
+        self.starts = [t for t in self.starts if now - t < 10] + [now]
+        if len(self.starts) > 5:
+            raise SystemExit("totpfob sim: the firmware keeps crashing; see the serial output")
+        config = {
+            "flash": str(self.flash), "rtc_state": str(self.rtc_state), "control": str(self.control_path),
+            "frames": str(self.frames_path), "mode": self.mode, "install": firmware_files(),
+            "rtc": {"lost": self.args.rtc_lost, "offset_s": self.args.rtc_offset or 0,
+                    "drift_ppm": self.args.rtc_drift_ppm or 0, "reset": self.rtc_reset},
+        }
+        command = [tool("micropython"), "-X", "heapsize=" + (self.args.heap or DEFAULT_HEAP)]
+        if self.mode == "repl":
+            command.append("-i")
+        command.append(str(BOARDS / "sim" / "boot.py"))
+        env = dict(os.environ, TOTPFOB_SIM=json.dumps(config),
+                   MICROPYPATH=os.pathsep.join([str(BOARDS / "sim"), ".frozen"]))
+        self.vm = subprocess.Popen(command, stdin=self.vm_slave, stdout=self.vm_slave, stderr=self.vm_slave,
+                                   env=env, preexec_fn=_die_with_parent)
+        # After the first boot the flash holds the firmware and the RTC its time: later starts boot from them.
+        self.rtc_reset = False
+
+    def vm_exited(self, code: int) -> None:
+        """The firmware reset (or maintenance opened the REPL): boot again, as a board would."""
+        if code == REPL_EXIT:
+            self.mode = "repl"
+        else:
+            self.mode = "boot"
+        self.start_vm()
+
+    def _relay(self, source: int, target: int) -> None:
+        try:
+            data = os.read(source, 4096)
+        except OSError:
+            return
+        try:
+            os.write(target, data)
+        except BlockingIOError:
+            pass  # nobody reading: a USB line with no host drops bytes too
+
+    def _frames(self) -> None:
+        try:
+            chunk = os.read(self.frames, 65536)
+        except BlockingIOError:
+            return
+        self.frame_tail += chunk
+        *lines, self.frame_tail = self.frame_tail.split(b"\n")
+        for line in lines:
+            try:
+                frame = json.loads(line)
+            except ValueError:
+                continue
+            self.show(frame)
+
+    def show(self, frame: dict) -> None:
+        self.last_frame = frame
+        if self.args.screen_dump:
+            record = {k: v for k, v in frame.items() if k not in ("fb", "on")}
+            with open(self.args.screen_dump, "a") as f:
+                f.write(json.dumps(record) + "\n")
+        rows = None
+        if self.args.snapshot:
+            rows = screen.pixels(frame)
+            screen.write_png(rows, self.args.snapshot)
+        if not self.args.headless:
+            rows = rows or screen.pixels(frame)
+            sys.stdout.write("\x1b[H" + screen.halfblocks(rows) + "\n" + self.status_line(frame) + "\x1b[J")
+            sys.stdout.flush()
+
+    def status_line(self, frame: dict) -> str:
+        return ("port %s   keys: a/b press, A/B long press, q quit   [%s]"
+                % (self.link or self.port, frame.get("screen", "")))
+
+    def _control(self, fd: int) -> None:
+        try:
+            data = os.read(fd, 4096)
+        except BlockingIOError:
+            return
+        os.write(self.control, data)
+
+    def _key(self) -> bool:
+        key = os.read(sys.stdin.fileno(), 1)
+        press = {b"a": b"A\n", b"b": b"B\n", b"A": b"A long\n", b"B": b"B long\n"}.get(key)
+        if press:
+            os.write(self.control, press)
+        return key not in (b"q", b"\x03", b"")
+
+    def run(self) -> int:
+        interactive = not self.args.headless and sys.stdin.isatty()
+        saved = termios.tcgetattr(sys.stdin) if interactive else None
+        os.set_blocking(self.user_master, False)
+        os.set_blocking(self.vm_master, False)
+        print("virtual token: serial port %s%s" % (self.port, " -> %s" % self.link if self.link else ""),
+              flush=True)
+        try:
+            if interactive:
+                tty.setcbreak(sys.stdin.fileno())
+                sys.stdout.write("\x1b[2J")
+            self.start_vm()
+            while True:
+                watch = [self.vm_master, self.user_master, self.frames]
+                if self.user_control is not None:
+                    watch.append(self.user_control)
+                if interactive:
+                    watch.append(sys.stdin.fileno())
+                ready, _, _ = select.select(watch, [], [], 0.2)
+                for fd in ready:
+                    if fd == self.vm_master:
+                        self._relay(self.vm_master, self.user_master)
+                    elif fd == self.user_master:
+                        self._relay(self.user_master, self.vm_master)
+                    elif fd == self.frames:
+                        self._frames()
+                    elif fd == self.user_control:
+                        self._control(fd)
+                    elif not self._key():
+                        return 0
+                code = self.vm.poll()
+                if code is not None:
+                    self.vm_exited(code)
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            if saved is not None:
+                termios.tcsetattr(sys.stdin, termios.TCSADRAIN, saved)
+                print()
+            self.close()
+
+    def close(self) -> None:
+        if self.vm and self.vm.poll() is None:
+            self.vm.kill()
+            self.vm.wait()
+        if self.link and self.link.is_symlink():
+            self.link.unlink()
+        shutil.rmtree(self.runtime, ignore_errors=True)
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("sim", help="run the virtual token (the firmware on the MicroPython VM)",
+                              description="Run the virtual token: the real firmware on the MicroPython unix "
+                                          "port with emulated RTC and OLED chips.")
+    p.add_argument("--headless", action="store_true", help="do not draw the display in this terminal")
+    p.add_argument("--link", metavar="PATH", help="symlink to the token's serial port (use it as --port PATH)")
+    p.add_argument("--state", metavar="DIR", help="keep flash.img and the RTC here across runs")
+    p.add_argument("--screen-dump", metavar="FILE", help="append one JSON line per drawn screen")
+    p.add_argument("--snapshot", metavar="FILE.png", help="keep a PNG of the display up to date")
+    p.add_argument("--control", metavar="FIFO", help="button presses, one per line: A, B, A long, B long")
+    p.add_argument("--heap", metavar="SIZE", help="MicroPython heap (default %s, like an ESP32)" % DEFAULT_HEAP)
+    p.add_argument("--rtc-lost", action="store_true", help="start as if the RTC's coin cell was removed")
+    p.add_argument("--rtc-offset", type=float, metavar="S", help="start the RTC S seconds off the true time")
+    p.add_argument("--rtc-drift-ppm", type=float, metavar="P", help="make the RTC run fast (+) or slow (-)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--blank", action="store_true",
+                      help="a freshly flashed board: erased flash, MicroPython REPL on the port")
+    mode.add_argument("--keep", action="store_true", help="boot what the flash image holds (no install)")
+    p.set_defaults(run=lambda args: Simulator(args).run())

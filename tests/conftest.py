@@ -1,0 +1,55 @@
+"""Shared fixtures: run firmware code on the MicroPython unix port and on CPython, side by side."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIRMWARE = ROOT / "firmware"
+BOARDS = ROOT / "boards"
+VM_SCRIPTS = Path(__file__).resolve().parent / "vm"
+BIN = Path(sys.executable).parent
+MICROPYTHON = str(BIN / "micropython")
+
+# Firmware modules import each other by bare name, as they do on the board.
+sys.path.insert(0, str(FIRMWARE))
+
+
+class VM:
+    """One interpreter that runs scripts from tests/vm/ with firmware/ (and extra dirs) on its path."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def command(self, script: str, heap: str = "") -> list:
+        if self.name == "micropython":
+            cmd = [MICROPYTHON]
+            if heap:
+                cmd += ["-X", "heapsize=" + heap]
+            return cmd + [str(VM_SCRIPTS / script)]
+        return [sys.executable, str(VM_SCRIPTS / script)]
+
+    def run(self, script: str, *args: str, input: str = "", extra_path=(), heap: str = "",
+            timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
+        path = os.pathsep.join([str(FIRMWARE), *map(str, extra_path)])
+        env = dict(os.environ, MICROPYPATH=path + os.pathsep + ".frozen", PYTHONPATH=path, TZ="UTC")
+        proc = subprocess.run(self.command(script, heap) + list(args), input=input, text=True,
+                              capture_output=True, env=env, timeout=timeout)
+        if check and proc.returncode != 0:
+            raise AssertionError("%s %s failed (%d):\n%s\n%s" % (
+                self.name, script, proc.returncode, proc.stdout[-2000:], proc.stderr[-4000:]))
+        return proc
+
+
+@pytest.fixture(params=["cpython", "micropython"])
+def vm(request) -> VM:
+    """Each test using this runs twice: on CPython and on the MicroPython VM the token runs."""
+    return VM(request.param)
+
+
+@pytest.fixture
+def micropython_vm() -> VM:
+    return VM("micropython")
