@@ -29,7 +29,6 @@ class FlashDevice:
             erased = b"\xff" * _BLOCK
             for _ in range(blocks):
                 self.file.write(erased)
-            self.file.flush()
 
     def readblocks(self, block, buf, offset=0):
         self.file.seek(block * _BLOCK + offset)
@@ -39,8 +38,7 @@ class FlashDevice:
         if offset is None:  # whole-block write: erase first, as flash does
             offset = 0
         self.file.seek(block * _BLOCK + offset)
-        self.file.write(buf)
-        self.file.flush()
+        self.file.write(buf)  # unbuffered: in the host's page cache at once, so a kill -9 cannot lose it
 
     def ioctl(self, op, arg):
         if op == 4:  # block count

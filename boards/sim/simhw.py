@@ -60,12 +60,12 @@ class Hardware:
         self._control_poll = select.poll()
         self._control_poll.register(self._control, select.POLLIN)
         self._pending = []
+        self._row = bytearray(16)
 
     def save_rtc(self):
         data = json.dumps(self.rtc_chip.state()).encode()
         self._state.seek(0)
         self._state.write(data + b" " * (_STATE_SIZE - len(data)))
-        self._state.flush()
 
     def _read_control(self):
         while self._control_poll.poll(0):
@@ -90,12 +90,24 @@ class Hardware:
             self._read_control()
 
     def shown(self, info):
-        """Report a drawn screen to the simulator: what it means, and the panel's pixels as they are lit."""
+        """Report a drawn screen to the simulator: what it means, and the pixels as the panel lights them
+        (read back through the emulated chip, so remap, scan direction, inversion and power all count).
+
+        Written row by row: the emulator shares the firmware's small heap and must not crowd it."""
         info["t"] = time.time()
-        info["on"] = self.oled.is_on
-        info["fb"] = hexlify(self.oled.frame_bytes()).decode()
-        self._frames.write(json.dumps(info).encode() + b"\n")
-        self._frames.flush()
+        out = self._frames
+        out.write(json.dumps(info)[:-1].encode())
+        out.write(b', "px": "')
+        row = self._row
+        pixel = self.oled.pixel
+        for y in range(64):
+            for x in range(16):
+                v = 0
+                for i in range(x * 8, x * 8 + 8):
+                    v = v << 1 | pixel(i, y)
+                row[x] = v
+            out.write(hexlify(row))
+        out.write(b'"}\n')  # MicroPython files are unbuffered: no flush (it would fsync, and FIFOs refuse that)
 
 
 hardware = None

@@ -63,12 +63,12 @@ class DS3231:
         year = 2000 + _bcd(b[6]) + (100 if b[5] & _CENTURY else 0)
         return (year, _bcd(b[5] & 0x1F), _bcd(b[4] & 0x3F), hour, _bcd(b[1] & 0x7F), _bcd(b[0] & 0x7F))
 
-    def set_datetime(self, datetime):
+    def set_datetime(self, when):
         """Set the time (24-hour mode, 2000..2199) and clear the oscillator-stop flag.
 
         Writing the seconds register resets the chip's 1 Hz countdown: call this at a second's edge.
         """
-        year, month, day, hour, minute, second = datetime
+        year, month, day, hour, minute, second = when
         if not (2000 <= year <= 2199 and 1 <= month <= 12 and 1 <= day <= 31 and 0 <= hour <= 23
                 and 0 <= minute <= 59 and 0 <= second <= 59):
             raise ValueError("date/time out of range")

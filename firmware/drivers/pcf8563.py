@@ -50,13 +50,13 @@ class PCF8563:
         return (year, _bcd(b[5] & 0x1F), _bcd(b[3] & 0x3F), _bcd(b[2] & 0x3F), _bcd(b[1] & 0x7F),
                 _bcd(b[0] & 0x7F))
 
-    def set_datetime(self, datetime):
+    def set_datetime(self, when):
         """Set the time (2000..2199) and clear the voltage-low flag.
 
         The prescaler is stopped while the time is written, so the first tick comes FIRST_TICK_S
         after this returns: call it that long before the second you write ends.
         """
-        year, month, day, hour, minute, second = datetime
+        year, month, day, hour, minute, second = when
         if not (2000 <= year <= 2199 and 1 <= month <= 12 and 1 <= day <= 31 and 0 <= hour <= 23
                 and 0 <= minute <= 59 and 0 <= second <= 59):
             raise ValueError("date/time out of range")

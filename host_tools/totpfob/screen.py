@@ -8,11 +8,12 @@ HEIGHT = 64
 
 
 def pixels(frame: dict) -> list:
-    """Rows of 0/1 as the panel shows them, from a frame the simulator reported (GDDRAM in page order)."""
-    if not frame.get("on", True) or "fb" not in frame:
+    """Rows of 0/1 as the panel lights them, from a frame the simulator reported (rows, MSB first)."""
+    if "px" not in frame:
         return [[0] * WIDTH for _ in range(HEIGHT)]
-    ram = bytes.fromhex(frame["fb"])
-    return [[ram[(y // 8) * WIDTH + x] >> (y % 8) & 1 for x in range(WIDTH)] for y in range(HEIGHT)]
+    lit = bytes.fromhex(frame["px"])
+    per_row = WIDTH // 8
+    return [[lit[y * per_row + x // 8] >> (7 - x % 8) & 1 for x in range(WIDTH)] for y in range(HEIGHT)]
 
 
 def halfblocks(rows: list) -> str:

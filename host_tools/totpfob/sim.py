@@ -120,6 +120,9 @@ class Simulator:
             data = os.read(source, 4096)
         except OSError:
             return
+        if source == self.vm_master and self.args.serial_log:
+            with open(self.args.serial_log, "ab") as log:
+                log.write(data)
         try:
             os.write(target, data)
         except BlockingIOError:
@@ -142,7 +145,7 @@ class Simulator:
     def show(self, frame: dict) -> None:
         self.last_frame = frame
         if self.args.screen_dump:
-            record = {k: v for k, v in frame.items() if k not in ("fb", "on")}
+            record = {k: v for k, v in frame.items() if k != "px"}
             with open(self.args.screen_dump, "a") as f:
                 f.write(json.dumps(record) + "\n")
         rows = None
@@ -179,6 +182,7 @@ class Simulator:
         os.set_blocking(self.vm_master, False)
         print("virtual token: serial port %s%s" % (self.port, " -> %s" % self.link if self.link else ""),
               flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # clean up the link and temp files
         try:
             if interactive:
                 tty.setcbreak(sys.stdin.fileno())
@@ -232,6 +236,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--screen-dump", metavar="FILE", help="append one JSON line per drawn screen")
     p.add_argument("--snapshot", metavar="FILE.png", help="keep a PNG of the display up to date")
     p.add_argument("--control", metavar="FIFO", help="button presses, one per line: A, B, A long, B long")
+    p.add_argument("--serial-log", metavar="FILE", help="append everything the token sends on its serial line")
     p.add_argument("--heap", metavar="SIZE", help="MicroPython heap (default %s, like an ESP32)" % DEFAULT_HEAP)
     p.add_argument("--rtc-lost", action="store_true", help="start as if the RTC's coin cell was removed")
     p.add_argument("--rtc-offset", type=float, metavar="S", help="start the RTC S seconds off the true time")

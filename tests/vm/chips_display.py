@@ -104,20 +104,20 @@ def control_bytes():
     states.append(panel.is_on)
     bus.writeto(ADDRESS, b"\x00\xaf\xa5")
     states.append(panel.is_on)
-    emit("control_bytes", states=states, lit=len(lit(panel)), ram0=panel.frame_bytes()[127],
+    emit("control_bytes", states=states, lit=len(lit(panel)), ram127=panel.frame_bytes()[127],
          data_writes=panel.data_writes)
 
 
 def small_panel_offsets():
-    """A 32-row panel with the 64-row COM pin setting shows interleaved rows (a classic driver bug)."""
+    """COM pin configuration and display offset on a 32-row panel."""
     bus, panel = started(32)
     bus.writeto(ADDRESS, b"\x00\xa8\x1f\xda\x02\xb0\x00\x10")
-    bus.writeto(ADDRESS, b"\x40\x01")  # top row of column 0
-    right = [p for p in lit(panel)]
+    bus.writeto(ADDRESS, b"\x40\x22")  # rows 1 and 5 of column 0
+    right = lit(panel)
     bus.writeto(ADDRESS, b"\x00\xda\x12")
-    wrong = [p for p in lit(panel)]
+    wrong = lit(panel)
     bus.writeto(ADDRESS, b"\x00\xda\x02\xd3\x04")  # display offset: shift the picture up 4 rows
-    shifted = [p for p in lit(panel)]
+    shifted = lit(panel)
     emit("small_panel", right=right, wrong=wrong, shifted=shifted)
 
 
