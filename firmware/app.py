@@ -29,6 +29,7 @@ class App:
         self.index = 0
         self.drawn = None  # what is on the screen now, to redraw only on change
         self.shown = getattr(board, "shown", None)
+        self.account = None  # (record, label, issuer, CodeGenerator) of the account on screen
 
     def draw(self):
         """Bring the screen up to date: the code of the current account, or why there is none."""
@@ -48,8 +49,14 @@ class App:
         if len(key) == 1:
             self._message(key[0])
             return
-        algorithm, digits, period, issuer, label, secret = vaultmod.decode_account(vault.records[key[0]])
-        code = otp.totp(secret, now, period, digits, algorithm)
+        record = vault.records[key[0]]
+        if self.account is None or self.account[0] is not record:
+            # Decode and prepare the HMAC pads once per account shown, not once per second.
+            algorithm, digits, period, issuer, label, secret = vaultmod.decode_account(record)
+            self.account = (record, label, issuer, otp.CodeGenerator(secret, algorithm, digits, period))
+        _, label, issuer, generator = self.account
+        period = generator.period
+        code = generator.code(now)
         remaining = period - now % period
         position = "%d/%d" % (key[0] + 1, len(vault)) if len(vault) > 1 else ""
         self.screen.code(label, code, remaining, period, position)

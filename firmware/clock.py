@@ -84,7 +84,9 @@ class Clock:
         if raw is None:
             return None
         # The chip ran (1 + drift) seconds per real second since it was last set; undo that.
-        return raw - (raw - self.last_sync) * self.drift_ppb // 1000000000 if self.last_sync else raw
+        if not self.last_sync:
+            return raw
+        return raw - ((raw - self.last_sync) * self.drift_ppb + 500000000) // 1000000000
 
     def set(self, unix, drift_ppb=None):
         """Set the chip (clearing its lost flag) and remember the sync; keep the drift unless given."""

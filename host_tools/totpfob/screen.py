@@ -16,8 +16,12 @@ def pixels(frame: dict) -> list:
     return [[lit[y * per_row + x // 8] >> (7 - x % 8) & 1 for x in range(WIDTH)] for y in range(HEIGHT)]
 
 
-def halfblocks(rows: list) -> str:
-    """The panel as terminal text, two pixel rows per line, framed like the token's window."""
+def halfblocks(rows: list, narrow: bool = False) -> str:
+    """The panel as terminal text, two pixel rows per line, framed like the token's window.
+
+    narrow: one character per two pixel columns (lit if either is), for terminals under 130 columns."""
+    if narrow:
+        rows = [[a | b for a, b in zip(row[0::2], row[1::2])] for row in rows]
     chars = {(0, 0): " ", (1, 0): "\u2580", (0, 1): "\u2584", (1, 1): "\u2588"}
     lines = ["\u250c" + "\u2500" * len(rows[0]) + "\u2510"]
     for y in range(0, len(rows), 2):

@@ -154,7 +154,8 @@ class Simulator:
             screen.write_png(rows, self.args.snapshot)
         if not self.args.headless:
             rows = rows or screen.pixels(frame)
-            sys.stdout.write("\x1b[H" + screen.halfblocks(rows) + "\n" + self.status_line(frame) + "\x1b[J")
+            narrow = shutil.get_terminal_size().columns < 2 + screen.WIDTH
+            sys.stdout.write("\x1b[H" + screen.halfblocks(rows, narrow) + "\n" + self.status_line(frame) + "\x1b[J")
             sys.stdout.flush()
 
     def status_line(self, frame: dict) -> str:
