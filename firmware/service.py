@@ -1,5 +1,6 @@
 """The token's side of the protocol: one request in, one reply out. No reply ever carries key material."""
 
+import gc
 import json
 import time
 
@@ -101,11 +102,13 @@ class Service:
         """What the host may know about this token: versions, board, room, clock state. No secrets."""
         count = len(self.vault)
         battery = getattr(self.board, "battery", None)
+        gc.collect()
         return {
             "protocol": wire.PROTOCOL, "firmware": FIRMWARE_VERSION, "board": self.board.name,
             "capacity": vaultmod.CAPACITY, "accounts": count, "free": vaultmod.CAPACITY - count,
             "clock": "lost" if self.clock.now() is None else "ok",
             "vault": self.vault.error or "ok", "battery": battery() if battery else None,
+            "heap_free": gc.mem_free(),
         }
 
     def _time(self, at_edge):

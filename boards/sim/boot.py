@@ -67,6 +67,12 @@ def _install(vfs, files):
                 os.mkdir("/flash/" + "/".join(parts[:i]))
             except OSError:
                 pass
+        # A module is either source or precompiled on the flash, never both (which one would load?).
+        other = target[:-4] + ".py" if target.endswith(".mpy") else target[:-3] + ".mpy"
+        try:
+            os.remove("/flash/" + other)
+        except OSError:
+            pass
         with open(source, "rb") as src:
             data = src.read()
         try:
@@ -91,8 +97,9 @@ def boot():
     os.mount(vfs, "/")
     os.chdir("/")
     sys.path[:] = ["", "/lib", ".frozen"]
-    if config["mode"] != "repl" and "main.py" in os.listdir("/"):
-        import main  # noqa: F401  (runs the token; the same file a board boots)
+    return config["mode"] != "repl" and "main.py" in os.listdir("/")
 
 
-boot()
+# The settings are dropped before the firmware starts: they would hold heap the token needs.
+if boot():
+    import main  # noqa: F401  (runs the token; the same file a board boots)

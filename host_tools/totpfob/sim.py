@@ -23,7 +23,9 @@ from pathlib import Path
 from . import screen
 from .paths import BOARDS, FIRMWARE, tool
 
-DEFAULT_HEAP = "110k"  # about what an ESP32 without PSRAM leaves MicroPython
+# An ESP32 without PSRAM leaves MicroPython about 110 KiB; the unix port's objects are twice as large
+# (8-byte words against 4), so the same firmware state needs about 190 KiB here.
+DEFAULT_HEAP = "192k"
 REPL_EXIT = 42  # boards/sim/board.py exits with this when maintenance was allowed
 _PR_SET_PDEATHSIG = 1
 
@@ -35,6 +37,21 @@ def firmware_files(board: str = "sim") -> list:
         files.append((str(path), path.relative_to(FIRMWARE).as_posix()))
     files.append((str(BOARDS / board / "board.py"), "board.py"))
     return files
+
+
+def compile_mpy(files: list, out: Path) -> list:
+    """Precompile with mpy-cross, as a deploy does: a board that compiles .py at import runs out of heap.
+    main.py stays source (MicroPython runs only main.py at boot)."""
+    compiled = []
+    for source, target in files:
+        if target == "main.py":
+            compiled.append((source, target))
+            continue
+        mpy = out / (target[:-3] + ".mpy")
+        mpy.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([tool("mpy-cross"), "-o", str(mpy), source], check=True, capture_output=True)
+        compiled.append((str(mpy), target[:-3] + ".mpy"))
+    return compiled
 
 
 def _die_with_parent() -> None:
@@ -80,6 +97,12 @@ class Simulator:
             if self.link.is_symlink() or self.link.exists():
                 self.link.unlink()
             self.link.symlink_to(self.port)
+        self.install = compile_mpy(firmware_files(), self.runtime / "flash")
+        # The emulated hardware is precompiled too: it shares the VM's heap with the firmware.
+        self.hardware = self.runtime / "hardware"
+        sim = BOARDS / "sim"
+        compile_mpy([(str(p), p.relative_to(sim).as_posix()) for p in sorted(sim.rglob("*.py"))
+                     if p.name not in ("boot.py", "board.py")], self.hardware)
         self.vm = None
         self.frame_tail = b""
         self.last_frame = None
@@ -92,7 +115,7 @@ class Simulator:
             raise SystemExit("totpfob sim: the firmware keeps crashing; see the serial output")
         config = {
             "flash": str(self.flash), "rtc_state": str(self.rtc_state), "control": str(self.control_path),
-            "frames": str(self.frames_path), "mode": self.mode, "install": firmware_files(),
+            "frames": str(self.frames_path), "mode": self.mode, "install": self.install,
             "rtc": {"lost": self.args.rtc_lost, "offset_s": self.args.rtc_offset or 0,
                     "drift_ppm": self.args.rtc_drift_ppm or 0, "reset": self.rtc_reset},
         }
@@ -101,7 +124,7 @@ class Simulator:
             command.append("-i")
         command.append(str(BOARDS / "sim" / "boot.py"))
         env = dict(os.environ, TOTPFOB_SIM=json.dumps(config),
-                   MICROPYPATH=os.pathsep.join([str(BOARDS / "sim"), ".frozen"]))
+                   MICROPYPATH=os.pathsep.join([str(self.hardware), ".frozen"]))
         self.vm = subprocess.Popen(command, stdin=self.vm_slave, stdout=self.vm_slave, stderr=self.vm_slave,
                                    env=env, preexec_fn=_die_with_parent)
         # After the first boot the flash holds the firmware and the RTC its time: later starts boot from them.

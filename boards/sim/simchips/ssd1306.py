@@ -84,6 +84,17 @@ class SSD1306:
                     self._command_byte(data[k])
             i = stop
 
+    def writev(self, parts):
+        """One write transaction given in pieces; a data-stream control byte followed by a frame buffer is
+        taken without joining them (the emulator shares the firmware's small heap)."""
+        if len(parts) == 2 and len(parts[0]) == 1 and parts[0][0] & 0xC0 == 0x40:
+            if len(parts[1]):
+                self.data_writes += 1
+                self._write_ram(parts[1], 0, len(parts[1]))
+        else:
+            self.write(b"".join(bytes(part) for part in parts))
+        return sum(len(part) for part in parts)
+
     def read(self, nbytes):
         """Reading: I2C SSD1306 modules return the status byte (bit 6 = display off)."""
         return bytes([0x00 if self._display_on else 0x40]) * nbytes
