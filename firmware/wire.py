@@ -136,6 +136,8 @@ class Deframer:
 
     def drop_partial(self):
         """Give up on the frame being collected (called when the line went quiet in mid-frame)."""
+        if not self._n:
+            return []
         self._shift(1)
         return self._scan()
 
