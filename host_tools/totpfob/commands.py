@@ -64,7 +64,8 @@ def read_account(args) -> otpauth.Account:
             if not args.label:
                 raise UserError("--secret needs --label (the account name, e.g. you@ugyfelkapu.gov.hu)")
             account = otpauth.from_secret(args.secret, args.label, args.issuer or "", args.algorithm or "sha1",
-                                          args.digits or 6, args.period or 30)
+                                          6 if args.digits is None else args.digits,  # 0 is an error, not "unset"
+                                          30 if args.period is None else args.period)
         if args.qr or args.uri:
             overrides = {k: getattr(args, k) for k in ("label", "issuer", "algorithm", "digits", "period")
                          if getattr(args, k) is not None}
@@ -238,7 +239,7 @@ def add_parsers(commands) -> None:
     source.add_argument("--secret", metavar="KEY", help="the base32 key shown under the QR code")
     p.add_argument("--label", help="account name (e.g. you@ugyfelkapu.gov.hu)")
     p.add_argument("--issuer", help="service name (e.g. Ügyfélkapu+)")
-    p.add_argument("--algorithm", type=str.lower, choices=wire.ALGORITHMS)
+    p.add_argument("--algorithm", metavar="|".join(wire.ALGORITHMS))  # checked by otpauth: a one-line error
     p.add_argument("--digits", type=int)
     p.add_argument("--period", type=int, metavar="SECONDS")
     p.add_argument("--replace", action="store_true", help="replace an account of the same name (re-pairing)")

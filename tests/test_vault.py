@@ -1,0 +1,216 @@
+"""The accounts on the token's flash survive power cycles; a damaged vault is reported, never taken for an empty
+one, and refuses changes until it is wiped. Runs on CPython and on the MicroPython VM the token runs."""
+
+import json
+import struct
+import zlib
+
+import pytest
+from conftest import VM
+
+ALGORITHMS = ("sha1", "sha256", "sha512")
+UGY = ["sha1", 6, 30, "Ügyfélkapu+", "demo.user@ugyfelkapu.gov.hu", "72bb98090958c6096b4e"]
+GITHUB = ["sha256", 8, 60, "GitHub", "octocat", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"]
+BANK = ["sha512", 10, 1, "", "bank", bytes(range(64)).hex()]
+
+
+def power_cycle(vm, path, *ops):
+    """One run of the token: open the vault at path, apply ops; returns (vault as opened, answer per op)."""
+    proc = vm.run("vault_cases.py", str(path), input="".join(json.dumps(op) + "\n" for op in ops), heap="110k")
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(lines) == len(ops) + 1, proc.stderr
+    return lines[0], lines[1:]
+
+
+def add(account, replace=False):
+    return {"op": "add", "account": account, "replace": replace}
+
+
+def spec_record(account):
+    """An account packed as the vault format says: u8 algorithm, u8 digits, u32 period, then length-prefixed
+    issuer, label and secret."""
+    algorithm, digits, period, issuer, label, secret = account
+    out = bytes([ALGORITHMS.index(algorithm), digits]) + struct.pack("<I", period)
+    for field in (issuer.encode(), label.encode(), bytes.fromhex(secret)):
+        out += bytes([len(field)]) + field
+    return out
+
+
+def spec_vault(accounts, version=1):
+    """A whole vault file: TFV, version, u16 count, each record behind its length, CRC32 of all that."""
+    body = b"TFV" + bytes([version]) + struct.pack("<H", len(accounts))
+    for account in accounts:
+        record = spec_record(account)
+        body += bytes([len(record)]) + record
+    return body + struct.pack("<I", zlib.crc32(body))
+
+
+def opened(accounts, error=None):
+    return {"error": error, "accounts": accounts}
+
+
+def test_changes_persist_across_power_cycles_in_the_documented_format(vm, tmp_path):
+    path = tmp_path / "vault.bin"
+    first, _ = power_cycle(vm, path)
+    assert first == opened([]) and not path.exists()  # a new token: no vault yet, and that is no error
+    _, answers = power_cycle(vm, path, add(UGY), add(GITHUB), add(BANK))
+    assert [a["count"] for a in answers] == [1, 2, 3]
+    assert path.read_bytes() == spec_vault([UGY, GITHUB, BANK])
+
+    renamed = GITHUB[:4] + ["hubot"] + GITHUB[5:]
+    state, answers = power_cycle(vm, path, {"op": "rename", "issuer": "GitHub", "label": "octocat", "new": "hubot"},
+                                 {"op": "delete", "issuer": UGY[3], "label": UGY[4]})
+    assert state == opened([UGY, GITHUB, BANK])
+    assert answers == [{"ok": True, "count": 3}, {"ok": True, "count": 2}]
+
+    state, answers = power_cycle(vm, path, {"op": "wipe"})
+    assert state == opened([renamed, BANK])  # a renamed account keeps its place, settings and key
+    assert answers == [{"ok": True, "count": 0}]
+
+    state, _ = power_cycle(vm, path)
+    assert state == opened([])
+    assert path.read_bytes() == spec_vault([])
+
+
+def test_token_and_host_write_identical_files(tmp_path):
+    ops = [add(UGY), add(GITHUB), {"op": "rename", "issuer": "", "label": "bank", "new": "x"}, add(BANK),
+           {"op": "rename", "issuer": "", "label": "bank", "new": "bänk"}, {"op": "delete", "issuer": "GitHub",
+                                                                          "label": "octocat"}]
+    files = []
+    for name in ("cpython", "micropython"):
+        path = tmp_path / name / "vault.bin"
+        path.parent.mkdir()
+        power_cycle(VM(name), path, *ops)
+        files.append(path.read_bytes())
+    assert files[0] == files[1] == spec_vault([UGY, BANK[:4] + ["bänk", BANK[5]]])
+
+
+def test_same_name_is_refused_unless_replacing(vm, tmp_path):
+    path = tmp_path / "vault.bin"
+    repaired = UGY[:5] + ["00" * 20]
+    other_issuer = ["sha1", 6, 30, "Other", UGY[4], "11" * 10]
+    _, answers = power_cycle(vm, path, add(UGY), add(UGY), add(other_issuer), add(repaired, replace=True))
+    assert answers == [{"ok": True, "count": 1}, {"raised": "Exists", "count": 1},
+                       {"ok": True, "count": 2}, {"ok": True, "count": 2}]
+    state, _ = power_cycle(vm, path)
+    assert state == opened([repaired, other_issuer])  # re-pairing replaced the key in place
+
+
+def test_unknown_names_and_taken_names_change_nothing(vm, tmp_path):
+    path = tmp_path / "vault.bin"
+    power_cycle(vm, path, add(UGY), add(GITHUB))
+    before = path.read_bytes()
+    _, answers = power_cycle(vm, path,
+                             {"op": "rename", "issuer": "", "label": "nobody", "new": "x"},
+                             {"op": "rename", "issuer": "Wrong", "label": "octocat", "new": "x"},
+                             {"op": "delete", "issuer": "", "label": "octocat"},
+                             {"op": "delete", "issuer": "GitHub", "label": "nobody"},
+                             {"op": "rename", "issuer": "GitHub", "label": "octocat", "new": "octocat"})
+    assert [a["raised"] for a in answers] == ["NotFound", "NotFound", "NotFound", "NotFound", "Exists"]
+    assert path.read_bytes() == before
+
+
+def test_a_hundred_accounts_fit_and_the_next_is_refused(vm, tmp_path):
+    path = tmp_path / "vault.bin"
+    _, answers = power_cycle(vm, path, {"op": "fill", "count": 100, "prefix": "user"}, add(UGY),
+                             add(["sha1", 6, 30, "Fill", "user7", "22" * 10], replace=True))
+    assert answers == [{"ok": True, "count": 100}, {"raised": "Full", "count": 100}, {"ok": True, "count": 100}]
+    state, _ = power_cycle(vm, path)
+    labels = [account[4] for account in state["accounts"]]
+    assert labels == ["user%d" % i for i in range(100)]
+    assert state["accounts"][7][5] == "22" * 10  # replacing needs no free room
+
+
+def _flip(index):
+    def damage(data):
+        data = bytearray(data)
+        data[index] ^= 0x40
+        return bytes(data)
+    return damage
+
+
+DAMAGE = {
+    "magic": _flip(0),
+    "version-byte": _flip(3),
+    "count": _flip(4),
+    "in-a-label": _flip(30),
+    "in-a-key": _flip(-10),
+    "checksum": _flip(-1),
+    "cut-short": lambda data: data[:-1],
+    "cut-in-half": lambda data: data[:len(data) // 2],
+    "extra-byte": lambda data: data + b"\x00",
+    "empty-file": lambda data: b"",
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+def test_a_damaged_vault_is_reported_and_locked_until_wiped(vm, tmp_path, damage):
+    path = tmp_path / "vault.bin"
+    power_cycle(vm, path, add(UGY), add(GITHUB))
+    path.write_bytes(damage(path.read_bytes()))
+    broken = path.read_bytes()
+    state, answers = power_cycle(vm, path, {"op": "list"}, add(BANK), add(UGY, replace=True),
+                                 {"op": "rename", "issuer": "GitHub", "label": "octocat", "new": "x"},
+                                 {"op": "delete", "issuer": "GitHub", "label": "octocat"})
+    assert state["error"] and state["accounts"] == []
+    assert answers[0] == state
+    # Never written over as if it were empty; renames and deletes find nothing to change.
+    assert answers[1:3] == [{"raised": "VaultError", "count": 0}] * 2
+    assert all(a.get("raised") in ("VaultError", "NotFound") for a in answers[3:])
+    assert path.read_bytes() == broken  # the damaged file is left for the user to decide
+    state, _ = power_cycle(vm, path)
+    assert state["error"]  # still damaged at the next power-on
+
+    _, answers = power_cycle(vm, path, {"op": "wipe"}, add(BANK))
+    assert answers == [{"ok": True, "count": 0}, {"ok": True, "count": 1}]
+    state, _ = power_cycle(vm, path)
+    assert state == opened([BANK])
+
+
+def test_a_vault_from_newer_firmware_is_reported_by_version(vm, tmp_path):
+    path = tmp_path / "vault.bin"
+    path.write_bytes(spec_vault([UGY], version=2))
+    state, answers = power_cycle(vm, path, add(BANK))
+    assert "version 2" in state["error"] and state["accounts"] == []
+    assert answers == [{"raised": "VaultError", "count": 0}]
+    assert path.read_bytes() == spec_vault([UGY], version=2)
+
+
+@pytest.mark.parametrize("with_vault", [True, False], ids=["next-to-a-vault", "alone"])
+def test_a_temp_file_left_by_a_power_cut_is_ignored_and_removed(vm, tmp_path, with_vault):
+    path = tmp_path / "vault.bin"
+    temp = tmp_path / "vault.bin.tmp"
+    if with_vault:
+        power_cycle(vm, path, add(UGY), add(GITHUB))
+    temp.write_bytes(spec_vault([BANK])[:20])  # a write cut off by the power cut
+    state, _ = power_cycle(vm, path)
+    assert state == opened([UGY, GITHUB] if with_vault else [])
+    assert not temp.exists()
+
+
+@pytest.mark.parametrize("account", [
+    ["md5", 6, 30, "", "a", "00" * 10],
+    ["sha1", 5, 30, "", "a", "00" * 10],
+    ["sha1", 11, 30, "", "a", "00" * 10],
+    ["sha1", 6, 0, "", "a", "00" * 10],
+    ["sha1", 6, 2**32, "", "a", "00" * 10],
+    ["sha1", 6, 30, "", "", "00" * 10],
+    ["sha1", 6, 30, "", "é" * 32 + "x", "00" * 10],
+    ["sha1", 6, 30, "x" * 65, "a", "00" * 10],
+    ["sha1", 6, 30, "", "a", ""],
+    ["sha512", 6, 30, "", "a", "00" * 65],
+], ids=["md5", "digits-5", "digits-11", "period-0", "period-2^32", "no-label", "label-65-bytes",
+        "issuer-65-bytes", "no-key", "key-65-bytes"])
+def test_the_token_refuses_accounts_it_cannot_hold(vm, tmp_path, account):
+    _, answers = power_cycle(vm, tmp_path / "vault.bin", {"op": "encode", "account": account})
+    assert answers == [{"raised": "ValueError", "count": 0}]
+
+
+def test_the_largest_account_fits(vm, tmp_path):
+    largest = ["sha512", 10, 2**32 - 1, "ő" * 32, "é" * 32, "ff" * 64]
+    smallest = ["sha1", 6, 1, "", "a", "01"]
+    path = tmp_path / "vault.bin"
+    _, answers = power_cycle(vm, path, {"op": "encode", "account": largest}, add(largest), add(smallest))
+    assert answers[0] == {"record": spec_record(largest).hex()}
+    state, _ = power_cycle(vm, path)
+    assert state == opened([largest, smallest])

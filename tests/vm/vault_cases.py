@@ -1,0 +1,78 @@
+"""Open the vault at argv[1] (as the token does at power-on), apply operations read as JSON lines on stdin, and
+print one JSON line per operation (runs on CPython and MicroPython). Each run of this script is one power cycle.
+
+The first line printed describes the vault as opened: {"error": None | "...", "accounts": [...]}.
+Operations:
+  {"op": "add", "account": [algorithm, digits, period, issuer, label, secret hex], "replace": bool}
+  {"op": "fill", "count": n, "prefix": p}   adds n SHA-1 accounts labelled p0, p1, ... (stops at the first refusal)
+  {"op": "rename", "issuer": i, "label": l, "new": n}   {"op": "delete", "issuer": i, "label": l}   {"op": "wipe"}
+  {"op": "list"}   {"op": "encode", "account": [...]}
+A change answers {"ok": true, "count": n}; a refusal {"raised": "Exists" | "NotFound" | "Full" | "VaultError" |
+"ValueError"}; "list" answers {"error": ..., "accounts": [[algorithm, digits, period, issuer, label, secret hex],
+...]}, the secrets in hex only because these are test keys.
+"""
+
+import json
+import sys
+from binascii import hexlify, unhexlify
+
+import vault
+
+
+def _record(account):
+    algorithm, digits, period, issuer, label, secret = account
+    return vault.encode_account(algorithm, digits, period, issuer, label, unhexlify(secret))
+
+
+def _print_accounts(store):
+    """One JSON line, written piece by piece: with a hundred accounts one big string would not fit the heap."""
+    write = sys.stdout.write
+    write('{"error": %s, "accounts": [' % json.dumps(store.error))
+    for i, record in enumerate(store.records):
+        fields = list(vault.decode_account(record))
+        fields[5] = hexlify(fields[5]).decode()
+        write((", " if i else "") + json.dumps(fields))
+    write("]}\n")
+
+
+def _fill(store, count, prefix):
+    for i in range(count):
+        store.add(_record(["sha1", 6, 30, "Fill", prefix + str(i), "3132333435363738393031323334353637383930"]))
+
+
+def run(store, case):
+    op = case["op"]
+    if op == "list":
+        _print_accounts(store)
+        return None
+    if op == "encode":
+        return {"record": hexlify(_record(case["account"])).decode()}
+    if op == "add":
+        store.add(_record(case["account"]), replace=case.get("replace", False))
+    elif op == "fill":
+        _fill(store, case["count"], case["prefix"])
+    elif op == "rename":
+        store.rename(case["issuer"], case["label"], case["new"])
+    elif op == "delete":
+        store.delete(case["issuer"], case["label"])
+    elif op == "wipe":
+        store.wipe()
+    return {"ok": True, "count": len(store)}
+
+
+def main():
+    store = vault.Vault(sys.argv[1])
+    _print_accounts(store)
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            result = run(store, json.loads(line))
+        except (vault.Exists, vault.NotFound, vault.Full, vault.VaultError, ValueError) as exc:
+            result = {"raised": type(exc).__name__, "count": len(store)}
+        if result is not None:
+            print(json.dumps(result))
+
+
+main()
