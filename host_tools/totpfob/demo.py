@@ -1,0 +1,309 @@
+"""`make demo`: a virtual token provisioned from the bundled demo QR code, its display live in this terminal and
+its code checked against pyotp's every second.
+
+    python -m totpfob.demo [--state DIR] [--seconds N]
+
+On a terminal it runs until Ctrl-C. With --seconds, or when the output is not a terminal (CI), it prints one
+plain line per drawn screen for N seconds (10 by default) and exits non-zero if any code did not match.
+"""
+
+import argparse
+import base64
+import hashlib
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import screen
+from .paths import tool
+from .samples import DEMO_ISSUER, DEMO_KEY, DEMO_LABEL, DEMO_QR
+
+NOTICE = "DEMO ACCOUNT \u2014 demo key, not a real account"
+# The demo account's settings, as the QR picture (and samples.DEMO_URI) gives them.
+PERIOD = 30
+DIGITS = 6
+START_TIMEOUT_S = 20
+PLAIN_SECONDS = 10
+
+
+class DemoError(Exception):
+    """Something stopped the demo; the message is one line for the user."""
+
+
+def totpfob() -> list:
+    """The command that runs the `totpfob` CLI installed beside this Python."""
+    try:
+        return [tool("totpfob")]
+    except FileNotFoundError:
+        return [sys.executable, "-m", "totpfob.cli"]
+
+
+def reference():
+    """pyotp's TOTP for the demo key. The key is 80 bits, as Ügyfélkapu+ keys are, which pyotp 2.12 refuses
+    (it wants 112): keep its HMAC and truncation but hand it the key bytes ourselves."""
+    import pyotp
+
+    key = base64.b32decode(DEMO_KEY)
+
+    class KeyTOTP(pyotp.TOTP):
+        def byte_secret(self) -> bytes:
+            return key
+
+    return KeyTOTP(DEMO_KEY, digits=DIGITS, digest=hashlib.sha1, interval=PERIOD)
+
+
+class DemoToken:
+    """`totpfob sim --headless` in its own process, watched through its screen dump and PNG snapshot."""
+
+    def __init__(self, workdir: Path, state: Path):
+        self.dir = workdir
+        self.state = state
+        self.link = workdir / "tty"
+        self.dump = workdir / "screens.jsonl"
+        self.snapshot = workdir / "screen.png"
+        self.control = workdir / "buttons"
+        self.log = workdir / "sim.log"
+        self.proc = None
+        self._read = 0
+        self.last = None
+
+    def start(self) -> None:
+        command = totpfob() + ["sim", "--headless", "--link", str(self.link), "--state", str(self.state),
+                               "--screen-dump", str(self.dump), "--snapshot", str(self.snapshot),
+                               "--control", str(self.control), "--serial-log", str(self.dir / "serial.log")]
+        with open(self.log, "wb") as log:
+            # Its own session: Ctrl-C reaches only the demo, which then stops the token in order.
+            self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not (self.link.exists() and self.new_screens()):
+            self.check_running()
+            if time.monotonic() > deadline:
+                raise DemoError("the virtual token did not come up within %d s" % START_TIMEOUT_S)
+            time.sleep(0.05)
+
+    def check_running(self) -> None:
+        if self.proc.poll() is not None:
+            tail = self.log.read_text(errors="replace").strip().splitlines()[-1:]
+            raise DemoError("the virtual token stopped (%s)" % (tail[0] if tail else "exit %d" % self.proc.returncode))
+
+    def new_screens(self) -> list:
+        """Screens drawn since the last call (complete dump lines only); the latest is kept in .last."""
+        try:
+            with open(self.dump, "rb") as dump:
+                dump.seek(self._read)
+                data = dump.read()
+        except FileNotFoundError:
+            return []
+        complete = data[:data.rfind(b"\n") + 1]
+        self._read += len(complete)
+        screens = [json.loads(line) for line in complete.splitlines() if line.strip()]
+        if screens:
+            self.last = screens[-1]
+        return screens
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(totpfob() + ["--port", str(self.link), *args], capture_output=True, text=True,
+                              timeout=60)
+
+    def press(self, button: str) -> None:
+        with open(self.control, "w") as fifo:
+            fifo.write(button + "\n")
+
+    def panel(self) -> list:
+        """The display's pixel rows, read back from the PNG snapshot."""
+        from PIL import Image
+
+        try:
+            image = Image.open(self.snapshot).convert("L")
+        except (OSError, ValueError):
+            return [[0] * screen.WIDTH for _ in range(screen.HEIGHT)]
+        # The snapshot is the panel scaled up with an equal border all round, so the scale follows from its size.
+        scale = max(1, (image.width - image.height) // (screen.WIDTH - screen.HEIGHT))
+        border = (image.width - screen.WIDTH * scale) // 2
+        centre = border + scale // 2
+        return [[1 if image.getpixel((centre + x * scale, centre + y * scale)) > 96 else 0
+                 for x in range(screen.WIDTH)] for y in range(screen.HEIGHT)]
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()  # the simulator then stops its VM and removes the link
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def provision(token: DemoToken, reused_state: bool) -> None:
+    """Add the demo account through the real CLI, as a user would (`totpfob add --qr PICTURE`)."""
+    if reused_state:
+        listed = token.cli("list", "--json")
+        if listed.returncode == 0 and any(entry["label"] == DEMO_LABEL and entry["issuer"] == DEMO_ISSUER
+                                          for entry in json.loads(listed.stdout)):
+            print("the token already holds the demo account; not adding it again", flush=True)
+            return
+    shown = "samples/" + DEMO_QR.name
+    print("provisioning from %s with: totpfob --port %s add --qr %s" % (shown, token.link, DEMO_QR), flush=True)
+    added = token.cli("add", "--qr", str(DEMO_QR))
+    for line in (added.stdout + added.stderr).splitlines():
+        print("  | " + line)
+    if added.returncode != 0:
+        raise DemoError("provisioning failed (totpfob exit %d)" % added.returncode)
+
+
+def show_demo_account(token: DemoToken) -> None:
+    """Press A until the token shows the demo account (a reused state may hold others before it)."""
+    for _ in range(101):
+        token.new_screens()
+        if token.last and token.last.get("account") == DEMO_LABEL:
+            return
+        before = token.last.get("account") if token.last else None
+        token.press("A")
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            if any(s.get("account") != before for s in token.new_screens()):
+                break
+            time.sleep(0.05)
+    raise DemoError("the token does not show the demo account")
+
+
+def compare(shown: dict, totp) -> tuple:
+    """(pyotp's code for the second the token showed, whether they match), or None for a non-demo screen."""
+    if shown.get("screen") != "code" or shown.get("account") != DEMO_LABEL:
+        return None
+    # The token reads whole seconds and reports just after drawing: its second is this one or the one before,
+    # and its countdown tells which. If neither fits, its clock is off and pyotp's code for now is the yardstick.
+    now = int(shown["t"])
+    second = next((s for s in (now, now - 1) if PERIOD - s % PERIOD == shown["remaining"]), now)
+    expected = totp.generate_otp(second // PERIOD)  # not totp.at(): that goes through local time
+    return expected, expected == shown["code"]
+
+
+def grouped(code: str) -> str:
+    half = (len(code) + 1) // 2
+    return code[:half] + " " + code[half:]
+
+
+def describe(shown: dict, totp) -> list:
+    """The lines under the display: what the token shows against pyotp."""
+    result = compare(shown, totp)
+    if result is None:
+        return ["the token shows: %s" % (shown.get("account") or shown.get("screen")), ""]
+    expected, ok = result
+    return ["token shows   %s   (%2d s left)" % (grouped(shown["code"]), shown["remaining"]),
+            "pyotp says    %s" % grouped(expected),
+            "match" if ok else "MISMATCH"]
+
+
+def watch_live(token: DemoToken, totp) -> int:
+    """Redraw the display and the comparison whenever the token draws; until Ctrl-C."""
+    mismatch = False
+    drawn = None
+    sys.stdout.write("\x1b[?25l\x1b[2J")  # hide the cursor, clear the terminal
+    try:
+        while True:
+            token.check_running()
+            for shown in token.new_screens():
+                result = compare(shown, totp)
+                mismatch = mismatch or (result is not None and not result[1])
+            try:
+                stamp = token.snapshot.stat().st_mtime_ns
+            except FileNotFoundError:
+                stamp = 0
+            if token.last and (token.last["t"], stamp) != drawn:
+                drawn = (token.last["t"], stamp)
+                lines = [NOTICE, "%s: %s  (SHA1, %d digits, %d s)" % (DEMO_ISSUER, DEMO_LABEL, DIGITS, PERIOD),
+                         *describe(token.last, totp), "", "Ctrl-C to stop"]
+                sys.stdout.write("\x1b[H" + screen.halfblocks(token.panel()) + "\n"
+                                 + "\n".join(line + "\x1b[K" for line in lines) + "\x1b[J")
+                sys.stdout.flush()
+            time.sleep(0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sys.stdout.write("\x1b[?25h\n")
+        sys.stdout.flush()
+    print("stopped%s" % (": a MISMATCH was seen" if mismatch else ""))
+    return 1 if mismatch else 0
+
+
+def watch_plain(token: DemoToken, totp, seconds: float) -> int:
+    """Print the display once, then one line per drawn screen for `seconds`; 0 only if every code matched."""
+    print(screen.halfblocks(token.panel()))
+    print(NOTICE)
+    print("%s: %s  (SHA1, %d digits, %d s)" % (DEMO_ISSUER, DEMO_LABEL, DIGITS, PERIOD), flush=True)
+    compared = mismatches = 0
+    end = time.monotonic() + seconds
+    pending = [token.last] if token.last else []  # the screen on display now
+    while time.monotonic() < end:
+        token.check_running()
+        for shown in pending + token.new_screens():
+            result = compare(shown, totp)
+            stamp = time.strftime("%H:%M:%S", time.gmtime(shown["t"]))
+            if result is None:
+                print("%s  the token shows: %s" % (stamp, shown.get("account") or shown.get("screen")))
+                continue
+            expected, ok = result
+            compared += 1
+            mismatches += not ok
+            print("%s  token %s  pyotp %s  %s  (%d s left)" % (stamp, grouped(shown["code"]), grouped(expected),
+                                                               "match" if ok else "MISMATCH", shown["remaining"]),
+                  flush=True)
+        pending = []
+        time.sleep(0.1)
+    if not compared:
+        print("no code of the demo account was drawn in %g s" % seconds)
+        return 1
+    print("%d code%s compared with pyotp: %s" % (compared, "" if compared == 1 else "s",
+                                                 "%d MISMATCH" % mismatches if mismatches else "all match"))
+    return 1 if mismatches else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m totpfob.demo", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--state", metavar="DIR", help="keep the token's flash and clock here (default: a fresh "
+                                                       "temporary token)")
+    parser.add_argument("--seconds", type=float, metavar="N",
+                        help="print plain lines for N seconds, then exit (default on a non-terminal: %d)"
+                             % PLAIN_SECONDS)
+    args = parser.parse_args(argv)
+    sys.stdout.reconfigure(errors="replace")  # the half blocks and the accents on a terminal that lacks them
+    live = args.seconds is None and sys.stdout.isatty()
+    try:
+        totp = reference()
+    except ImportError:
+        print("totpfob demo: pyotp is not installed (run `make setup`)", file=sys.stderr)
+        return 2
+    # A stop from outside (kill, CI timeout) ends the demo as Ctrl-C does: stopping the token first.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    workdir = Path(tempfile.mkdtemp(prefix="totpfob-demo-"))
+    token = DemoToken(workdir, Path(args.state) if args.state else workdir / "state")
+    try:
+        print("starting the virtual token\u2026", flush=True)
+        token.start()
+        print("the virtual token is up; its serial port is %s" % token.link, flush=True)
+        provision(token, reused_state=bool(args.state))
+        show_demo_account(token)
+        if live:
+            return watch_live(token, totp)
+        return watch_plain(token, totp, args.seconds if args.seconds is not None else PLAIN_SECONDS)
+    except DemoError as exc:
+        print("totpfob demo: %s" % exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopped")
+        return 130
+    finally:
+        token.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
