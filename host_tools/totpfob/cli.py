@@ -7,8 +7,14 @@ from . import __version__, commands, sim
 from .errors import UserError
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        """A mistyped command line is one line too, pointing at --help."""
+        self.exit(2, "totpfob: %s (see %s --help)\n" % (message, self.prog))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="totpfob",
         description="Provision and talk to the offline hardware TOTP token.",
     )
