@@ -22,7 +22,7 @@ $(VENV)/.ready: pyproject.toml
 	@touch $@
 
 lint: setup typecheck
-	$(BIN)/ruff check firmware boards host_tools tests bench
+	$(BIN)/ruff check firmware boards host_tools tests $(wildcard bench)
 
 # The firmware is checked against the ESP32 stubs, not CPython's stdlib: it must only use what the board has.
 typecheck: setup

@@ -100,7 +100,6 @@ def ensure_clock(token: Token) -> str:
 def cmd_add(args) -> int:
     account = read_account(args)
     secret = otpauth.device_secret(account)
-    shown = None
     for port in _ports(args):
         with connect(port) as token:
             if not args.replace and any(e.issuer == account.issuer and e.label == account.label
@@ -123,10 +122,9 @@ def cmd_add(args) -> int:
                                 "`totpfob time sync` and check again" % (port, _name(account)))
             print("added %s to the token on %s (%d account%s on it); its code matches this computer's"
                   % (_name(account), port, stored, "" if stored == 1 else "s"))
-            shown = now
     now = int(time.time())
     code = otp.totp(account.secret, now, account.period, account.digits, account.algorithm)
-    remaining = account.period - (shown or now) % account.period
+    remaining = account.period - now % account.period  # the same instant as the code printed
     print("code now: %s  (%d s left) - the token shows the same; type it into the pairing page"
           % (_grouped(code), remaining))
     print("tip: keep the service's deletion code (törlőkód / recovery code) safe: it revokes a lost token")
