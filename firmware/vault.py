@@ -160,6 +160,8 @@ class Vault:
         self._commit(records)
 
     def rename(self, issuer, label, new_label):
+        if self.error:
+            raise VaultError(self.error)
         at = self.find(issuer, label)
         if at < 0:
             raise NotFound(label)
@@ -171,6 +173,8 @@ class Vault:
         self._commit(records)
 
     def delete(self, issuer, label):
+        if self.error:
+            raise VaultError(self.error)
         at = self.find(issuer, label)
         if at < 0:
             raise NotFound(label)

@@ -22,7 +22,7 @@ SOF = b"\xf5\x7e"
 _HEAD = const(3)  # SOF + LEN
 _MIN_BODY = const(3)  # KIND + RID
 MAX_BODY = const(224)
-MAX_FRAME = const(233)  # _HEAD + MAX_BODY + 4 (CRC)
+MAX_FRAME = const(231)  # _HEAD + MAX_BODY + 4 (CRC)
 MAX_PAYLOAD = const(221)  # MAX_BODY - _MIN_BODY
 
 # Requests (host -> token).

@@ -115,5 +115,9 @@ class Link:
 
 
 def _reason(exc: Exception) -> str:
+    """The OS's words for a failure, without the errno number or the path the caller already names."""
+    number = exc.errno if isinstance(exc, OSError) else (exc.args[0] if exc.args else None)
+    if isinstance(number, int) and number > 0:
+        return os.strerror(number).lower()
     text = str(exc.args[-1] if exc.args else exc)
     return text.split(": ", 1)[-1] if "Errno" in text else text
