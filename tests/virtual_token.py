@@ -35,9 +35,10 @@ class VirtualToken:
                "--control", str(self.control), "--snapshot", str(self.snapshot), *self.flags, *flags]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      env=dict(os.environ, TZ="UTC"), start_new_session=True)
+        seen = len(self.screens())  # a restart in the same workdir: wait for this boot's first screen
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.link.exists() and ("--blank" in flags + tuple(self.flags) or self.screens()):
+            if self.link.exists() and ("--blank" in flags + tuple(self.flags) or len(self.screens()) > seen):
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError("sim exited: %s" % self.proc.stdout.read().decode(errors="replace"))

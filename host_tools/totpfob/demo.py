@@ -89,8 +89,9 @@ class DemoToken:
 
     def check_running(self) -> None:
         if self.proc.poll() is not None:
-            tail = self.log.read_text(errors="replace").strip().splitlines()[-1:]
-            raise DemoError("the virtual token stopped (%s)" % (tail[0] if tail else "exit %d" % self.proc.returncode))
+            said = self.log.read_text(errors="replace").strip().splitlines()[1:]  # after its "serial port" line
+            raise DemoError("the virtual token stopped (exit %d)%s"
+                            % (self.proc.returncode, ": " + said[-1] if said else ""))
 
     def new_screens(self) -> list:
         """Screens drawn since the last call (complete dump lines only); the latest is kept in .last."""

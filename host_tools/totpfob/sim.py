@@ -167,14 +167,14 @@ class Simulator:
 
     def show(self, frame: dict) -> None:
         self.last_frame = frame
+        rows = None
+        if self.args.snapshot:  # the picture first: a reader who sees the dump line finds its picture
+            rows = screen.pixels(frame)
+            screen.write_png(rows, self.args.snapshot)
         if self.args.screen_dump:
             record = {k: v for k, v in frame.items() if k != "px"}
             with open(self.args.screen_dump, "a") as f:
                 f.write(json.dumps(record) + "\n")
-        rows = None
-        if self.args.snapshot:
-            rows = screen.pixels(frame)
-            screen.write_png(rows, self.args.snapshot)
         if not self.args.headless:
             rows = rows or screen.pixels(frame)
             narrow = shutil.get_terminal_size().columns < 2 + screen.WIDTH
