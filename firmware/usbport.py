@@ -32,7 +32,3 @@ class Port:
         flush = getattr(self._out, "flush", None)
         if flush:
             flush()
-
-    def wait(self, ms):
-        """Sleep until a byte arrives or ms pass."""
-        self._poll.poll(ms)

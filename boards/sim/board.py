@@ -17,7 +17,6 @@ class Board:
         self.port = usbport.Port()
         self.button = hw.button
         self.idle = hw.idle
-        self.sleep = hw.sleep
         self.shown = hw.shown
 
     def restart(self):

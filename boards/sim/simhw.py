@@ -83,12 +83,6 @@ class Hardware:
         if not self._pending:
             self._poll.poll(ms)
 
-    def sleep(self):
-        """Deep sleep: the display is already off; wait for a button (like ext0 wake-up on a real board)."""
-        while not self._pending:
-            self._poll.poll(1000)
-            self._read_control()
-
     def shown(self, info):
         """Report a drawn screen to the simulator: what it means, and the pixels as the panel lights them
         (read back through the emulated chip, so remap, scan direction, inversion and power all count).

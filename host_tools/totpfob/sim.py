@@ -105,7 +105,6 @@ class Simulator:
                      if p.name not in ("boot.py", "board.py")], self.hardware)
         self.vm = None
         self.frame_tail = b""
-        self.last_frame = None
         self.starts = []
 
     def start_vm(self) -> None:
@@ -166,7 +165,6 @@ class Simulator:
             self.show(frame)
 
     def show(self, frame: dict) -> None:
-        self.last_frame = frame
         rows = None
         if self.args.snapshot:  # the picture first: a reader who sees the dump line finds its picture
             rows = screen.pixels(frame)

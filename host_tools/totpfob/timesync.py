@@ -39,6 +39,18 @@ class Status:
                 "sync_advisable": self.advisable}
 
 
+def within(token: Token, limit: float) -> bool:
+    """Quick check that the token's clock is set and surely within limit seconds of the host's.
+
+    One plain read: the token's whole second D was read somewhere between sending and the reply, so the offset
+    lies in (D - reply time, D + 1 - send time). No wait for a second edge: `add` stays well under a second."""
+    sent = time.time()
+    dt, arrived = token.time()
+    if dt.lost:
+        return False
+    return -limit <= dt.now - arrived and dt.now + 1 - sent <= limit
+
+
 def latency(token: Token, tries: int = 3) -> float:
     """One-way delay of the link, seconds: half the fastest of a few round trips."""
     best = 1.0
