@@ -2,7 +2,14 @@
 operation: the REPL stays closed until a person allows maintenance with a button press.
 
 The board object (see boards/) provides: name, display, rtc, port (read() -> bytes, write(bytes)),
-button() -> None | "A" | "B" | "A long" | "B long", idle(ms); optionally battery() and shown(info).
+button() -> None | "A" | "B" | "A long" | "B long", idle(ms); optionally battery() -> percent or None,
+sleep() (deep sleep until a button; a wake boots main.py again, straight to the code), display_off_s and
+sleep_s (idle seconds before the display goes dark / the board sleeps; absent or 0 = never; real boards use
+DISPLAY_OFF_S and SLEEP_S below) and shown(info) (the virtual token reports each screen).
+
+Buttons: A shows the next account; B, or a long press of either, shows the time and sync status for a few
+seconds. After display_off_s without a press or a request the display goes dark (any press lights it again,
+without acting); after sleep_s the board sleeps.
 """
 
 import time
@@ -12,11 +19,25 @@ import otp
 import ui
 import vault as vaultmod
 import wire
-from clock import Clock
+from clock import Clock, from_unix
 from service import Service
 
 _QUIET_MS = 300  # a frame cut off for this long is given up (the host retries)
 _MAINTENANCE_MS = 30000
+_STATUS_MS = 6000  # how long B shows the status screen
+_BATTERY_MS = 60000  # the battery changes slowly; its ADC is not read every second
+_NEXT_S = 7  # the next code joins the screen for the last seconds of a step (at most a quarter of it)
+DISPLAY_OFF_S = 30
+SLEEP_S = 90
+
+
+def _ago(seconds):
+    """A short human age: 40 min, 5 h, 12 d."""
+    if seconds < 7200:
+        return "%d min" % (seconds // 60)
+    if seconds < 172800:
+        return "%d h" % (seconds // 3600)
+    return "%d d" % (seconds // 86400)
 
 
 class App:
@@ -30,11 +51,32 @@ class App:
         self.drawn = None  # what is on the screen now, to redraw only on change
         self.shown = getattr(board, "shown", None)
         self.account = None  # (record, label, issuer, CodeGenerator) of the account on screen
+        self.status_until = None  # ticks_ms until which the status screen stays up
+        self._battery = getattr(board, "battery", None)
+        self.battery = None
+        self.battery_at = None
+        self.awake_at = time.ticks_ms()  # last press or request: the idle timers count from here
+        self.dark = False
+        self.display_off_ms = getattr(board, "display_off_s", 0) * 1000
+        self.sleep_ms = getattr(board, "sleep_s", 0) * 1000 if hasattr(board, "sleep") else 0
+
+    def _read_battery(self):
+        if self._battery and (self.battery_at is None
+                              or time.ticks_diff(time.ticks_ms(), self.battery_at) > _BATTERY_MS):
+            self.battery = self._battery()
+            self.battery_at = time.ticks_ms()
 
     def draw(self):
         """Bring the screen up to date: the code of the current account, or why there is none."""
         vault = self.vault
         now = self.clock.now()
+        self._read_battery()
+        if self.status_until is not None:
+            if time.ticks_diff(self.status_until, time.ticks_ms()) > 0:
+                self._status(now)
+                return
+            self.status_until = None
+            self.drawn = None
         if vault.error:
             key = ("damaged",)  # type: tuple
         elif now is None:
@@ -59,10 +101,32 @@ class App:
         code = generator.code(now)
         remaining = period - now % period
         position = "%d/%d" % (key[0] + 1, len(vault)) if len(vault) > 1 else ""
-        self.screen.code(label, code, remaining, period, position)
+        next_code = generator.code(now + period) if remaining <= min(_NEXT_S, period // 4) else None
+        self.screen.code(label, code, remaining, period, position, next_code, self.battery)
         if self.shown:
             self.shown({"screen": "code", "account": label, "issuer": issuer, "code": code,
-                        "remaining": remaining})
+                        "remaining": remaining, "next": next_code, "battery": self.battery})
+
+    def _status(self, now):
+        """Time, last sync, drift, battery and room: what to check before trusting the codes."""
+        key = ("status", now, self.battery)
+        if key == self.drawn:
+            return
+        self.drawn = key
+        clock = self.clock
+        if now is None:
+            lines = ["Clock lost", "Run on the PC:", "totpfob time sync"]
+        else:
+            dt = from_unix(now)
+            lines = ["%04d-%02d-%02d" % dt[:3], "%02d:%02d:%02d UTC" % dt[3:6],
+                     "Synced %s ago" % _ago(now - clock.last_sync) if clock.last_sync else "Never synced",
+                     "Drift %+.1f ppm" % (clock.drift_ppb / 1000)]
+        if self.battery is not None:
+            lines.append("Battery %d%%" % self.battery)
+        lines.append("%d/%d accounts" % (len(self.vault), vaultmod.CAPACITY))
+        self.screen.message(*lines)
+        if self.shown:
+            self.shown({"screen": "status", "lines": lines})
 
     def _message(self, screen):
         if screen == "damaged":
@@ -110,20 +174,59 @@ class App:
             else:
                 frames = ()
             for kind, rid, payload in frames:
+                self.wake()
                 reply = self.service.handle(kind, rid, payload)
                 if reply:
                     board.port.write(reply)
             if self.service.maintenance_rid >= 0 and self.maintenance():
                 return
-            button = board.button()
-            if button == "A":
-                self.index += 1
+            self.press(board.button())
             if self.service.changed:
                 self.service.changed = False
                 self.drawn = None
-            self.draw()
+            self.rest()
+            if not self.dark:
+                self.draw()
             if not data:
                 board.idle(100)
+
+    def press(self, button):
+        """Act on a button event; the press that lights a dark display does only that."""
+        if button is None:
+            return
+        if self.wake():
+            return
+        if button == "A":
+            self.index += 1
+            self.status_until = None
+        else:  # B, or a long press: the status screen
+            self.status_until = time.ticks_add(time.ticks_ms(), _STATUS_MS)
+        self.drawn = None
+
+    def wake(self):
+        """Restart the idle timers; light the display if it was dark (then True)."""
+        self.awake_at = time.ticks_ms()
+        if not self.dark:
+            return False
+        self.dark = False
+        self.screen.on()
+        self.drawn = None
+        return True
+
+    def rest(self):
+        """Darken the display, then sleep, once nothing happened for long enough."""
+        idle = time.ticks_diff(time.ticks_ms(), self.awake_at)
+        if self.sleep_ms and idle > self.sleep_ms:
+            self.screen.off()
+            if self.shown:
+                self.shown({"screen": "sleep"})
+            self.board.sleep()
+        if not self.dark and self.display_off_ms and idle > self.display_off_ms:
+            self.dark = True
+            self.status_until = None
+            self.screen.off()
+            if self.shown:
+                self.shown({"screen": "off"})
 
 
 def run(board):

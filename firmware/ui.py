@@ -26,7 +26,11 @@ def fold(text):
 
 
 class Screen:
-    """Draws the token's screens on a FrameBuffer-like display with width, height and show()."""
+    """Draws the token's screens on a FrameBuffer-like display: width, height, fill, fill_rect, text, show.
+
+    Panels of 120 rows or more (the 135x240 ST7789 boards) get text at twice the size. The code screen is redrawn
+    whole only when what it says changes; each second only the countdown bar moves, so a directly driven panel
+    does not flicker and an I2C one sends little."""
 
     def __init__(self, display):
         self.display = display
@@ -34,11 +38,21 @@ class Screen:
         self.height = display.height
         self.fg = getattr(display, "fg", 1)
         self.bg = getattr(display, "bg", 0)
+        self.scale = 2 if self.height >= 120 else 1
+        self.char = _CHAR * self.scale
+        self.bar_h = max(3, self.height // 16)
+        self._drawn = None  # what the code screen shows now, minus the bar
+        self._bar = -1
 
-    def _text(self, text, y, centre=True):
-        text = fold(text)[: self.width // _CHAR]
-        x = (self.width - len(text) * _CHAR) // 2 if centre else 0
-        self.display.text(text, x, y, self.fg)
+    def _text(self, text, x, y):
+        if self.scale > 1:
+            self.display.text(text, x, y, self.fg, self.scale)  # type: ignore[call-arg]
+        else:
+            self.display.text(text, x, y, self.fg)
+
+    def _centred(self, text, y):
+        text = fold(text)[: self.width // self.char]
+        self._text(text, (self.width - len(text) * self.char) // 2, y)
 
     def _digit(self, value, x, y, w, h, t):
         fill = self.display.fill_rect
@@ -73,30 +87,76 @@ class Screen:
             self._digit(ord(code[i]) - 48, x, y, w, height, t)
             x += w + (group_gap if i == split - 1 else gap)
 
-    def code(self, label, code, remaining, period, position=""):
-        """The main screen: label on top, the code, and a bar that empties as the step runs out."""
+    def _battery(self, percent, right):
+        """A small battery outline filled to the charge, ending at x = right; returns its left edge."""
+        h = self.char - 2
+        w = h * 2
+        x = right - w
+        fill = self.display.fill_rect
+        fill(x, 1, w - 2, h, self.fg)
+        fill(x + 1, 2, w - 4, h - 2, self.bg)
+        fill(x + w - 2, 1 + h // 4, 2, h // 2, self.fg)  # the terminal nub
+        fill(x + 2, 3, (w - 6) * percent // 100, h - 4, self.fg)
+        return x
+
+    def code(self, label, code, remaining, period, position="", next_code=None, battery=None):
+        """The main screen: label on top, the code, and a bar that empties as the step runs out.
+
+        next_code: shown under a smaller current code in the last seconds of a step, so a slow typist can
+        wait for it instead of racing the bar. battery: percent, drawn top right when the board measures it."""
         d = self.display
-        d.fill(self.bg)
-        room = self.width // _CHAR - (len(position) + 1 if position else 0)
-        d.text(fold(label)[:room], 0, 0, self.fg)
-        if position:
-            d.text(position, self.width - len(position) * _CHAR, 0, self.fg)
-        bar_h = max(3, self.height // 16)
-        top = _CHAR + max(3, self.height // 16)
-        self.digits(code, top, self.height - top - bar_h - max(4, self.height // 12))
-        d.fill_rect(0, self.height - bar_h, self.width * remaining // period, bar_h, self.fg)
+        char = self.char
+        drawn = (label, code, next_code, position, battery)
+        if drawn != self._drawn:
+            self._drawn = drawn
+            self._bar = -1
+            d.fill(self.bg)
+            right = self.width
+            if battery is not None:
+                right = self._battery(battery, right) - char // 2
+            if position:
+                right -= len(position) * char
+                self._text(position, right, 0)
+            self._text(fold(label)[: right // char - (right < self.width)], 0, 0)
+            top = char + max(3, self.height // 16)
+            room = self.height - top - self.bar_h - max(4, self.height // 12)
+            if next_code:
+                room -= char + 4
+                self.digits(code, top, room)
+                self._centred("next " + next_code[: (len(next_code) + 1) // 2] + " "
+                              + next_code[(len(next_code) + 1) // 2:], top + room + 3)
+            else:
+                self.digits(code, top, room)
+        bar = self.width * remaining // period
+        if bar != self._bar:
+            self._bar = bar
+            y = self.height - self.bar_h
+            d.fill_rect(0, y, bar, self.bar_h, self.fg)
+            d.fill_rect(bar, y, self.width - bar, self.bar_h, self.bg)
         d.show()
 
     def message(self, *lines):
-        """A screen of centred text lines (empty token, clock lost, maintenance prompt...)."""
+        """A screen of centred text lines (empty token, clock lost, maintenance prompt, status...)."""
         d = self.display
+        self._drawn = None
         d.fill(self.bg)
-        y = max(0, (self.height - len(lines) * (_CHAR + 4)) // 2)
+        step = min(self.char + 4 * self.scale, self.height // len(lines))
+        y = max(0, (self.height - len(lines) * step) // 2)
         for line in lines:
-            self._text(line, y)
-            y += _CHAR + 4
+            self._centred(line, y)
+            y += step
         d.show()
 
     def off(self):
+        """Blank the panel and switch it off (what RAM held is drawn anew when it comes back)."""
+        self._drawn = None
         self.display.fill(self.bg)
         self.display.show()
+        off = getattr(self.display, "poweroff", None)
+        if off:
+            off()
+
+    def on(self):
+        on = getattr(self.display, "poweron", None)
+        if on:
+            on()
