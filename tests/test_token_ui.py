@@ -1,0 +1,55 @@
+"""What a person holding the token sees: the next code near the end of a step, the status screen, the display
+going dark when unused and waking on a press — on the virtual token, through its buttons."""
+
+import time
+
+import pytest
+from test_sim import DEMO, expected_code, token_second
+from virtual_token import VirtualToken
+
+
+@pytest.fixture(scope="module")
+def token(tmp_path_factory):
+    vt = VirtualToken(tmp_path_factory.mktemp("ui"))
+    vt.start()
+    vt.cli("add", *DEMO.add_args(), check=True)
+    yield vt
+    vt.stop()
+
+
+def test_next_code_joins_the_screen_in_the_last_seconds(token):
+    """A slow typist sees the coming code before the bar runs out, and it is the right one."""
+    early = token.wait_screen(lambda s: s.get("screen") == "code" and s["remaining"] > 8, timeout=35)
+    assert early["next"] is None, "the next code must not distract while there is time: %r" % early
+    late = token.wait_screen(lambda s: s.get("screen") == "code" and s.get("next"), timeout=35, after=early["t"])
+    assert late["remaining"] <= 7, late
+    second = token_second(late, DEMO.period)
+    assert late["code"] == expected_code(DEMO, second)
+    assert late["next"] == expected_code(DEMO, second + DEMO.period)
+    # And once the step turns over, that next code is the code.
+    turned = token.wait_screen(lambda s: s.get("screen") == "code" and s["remaining"] > late["remaining"],
+                               timeout=10, after=late["t"])
+    assert turned["code"] == late["next"]
+
+
+@pytest.mark.parametrize("button", ["B", "A long", "B long"])
+def test_status_screen_shows_the_time_and_room(token, button):
+    pressed = time.time()
+    token.press(button)
+    status = token.wait_screen(lambda s: s.get("screen") == "status", timeout=5, after=pressed)
+    date, clock = status["lines"][0], status["lines"][1]
+    shown = time.strptime(date + " " + clock, "%Y-%m-%d %H:%M:%S UTC")
+    assert abs(time.mktime(shown) - status["t"]) <= 2, (status, "the token's UTC time, as the host sees it")
+    assert "1/100 accounts" in status["lines"]
+    # A few seconds later the code is back by itself.
+    back = token.wait_screen(lambda s: s.get("screen") == "code", timeout=10, after=status["t"])
+    assert back["t"] - status["t"] >= 4
+
+
+def test_a_leaves_the_status_screen_at_once(token):
+    pressed = time.time()
+    token.press("B")
+    status = token.wait_screen(lambda s: s.get("screen") == "status", timeout=5, after=pressed)
+    token.press("A")
+    back = token.wait_screen(lambda s: s.get("screen") == "code", timeout=5, after=status["t"])
+    assert back["t"] - status["t"] < 3
