@@ -111,7 +111,8 @@ class Link:
                         return body
                     if reply == wire.ERROR and body:
                         raise DeviceError(body[0], body[1:].decode("ascii", "replace"))
-        raise LinkError("the token on %s does not answer (is it running the totpfob firmware?)" % self.port_name)
+        raise LinkError("the token on %s does not answer (if its display is dark, press a button to wake it;"
+                        " is it running the totpfob firmware?)" % self.port_name)
 
 
 def _reason(exc: Exception) -> str:
