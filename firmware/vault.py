@@ -5,6 +5,10 @@ where a record is an account packed as ``wire.ACCOUNT`` and the CRC covers every
 
 Every change is written to a temporary file which is closed and then renamed over the vault; LittleFS renames
 atomically, so a power cut at any moment leaves either the old or the new vault.
+
+Later versions keep this frame and change only the records. A file of an older version is read through
+``_UPGRADES`` and written in the current version at the next change (not at power-on: a token that is only
+looked at never writes its flash); a file of a newer version is refused, never taken for an empty vault.
 """
 
 import os
@@ -20,11 +24,17 @@ except ImportError:  # CPython runs the tests of this module too
         return value
 
 MAGIC = b"TFV"
-VERSION = const(1)
+# Not const(): const values are inlined where used, and the migration tests raise VERSION at run time.
+VERSION = 1
 CAPACITY = const(100)
 MAX_LABEL = const(64)
 MAX_SECRET = const(64)
 _HEADER = const(6)
+
+
+# version -> function(records of that version) -> records of the next version. A new format adds one entry
+# here for the previous version and raises VERSION; the chain then upgrades files of any older version.
+_UPGRADES = {}  # type: dict
 
 
 class VaultError(Exception):
@@ -79,8 +89,9 @@ def parse(data):
     (want,) = struct.unpack_from("<I", data, len(data) - 4)
     if crc32(memoryview(data)[:len(data) - 4]) & 0xFFFFFFFF != want:
         raise VaultError("vault checksum mismatch")
-    if data[3] != VERSION:
-        raise VaultError("vault version %d is not supported by this firmware" % data[3])
+    version = data[3]
+    if version > VERSION:
+        raise VaultError("vault version %d was written by newer firmware; update the firmware" % version)
     (count,) = struct.unpack_from("<H", data, 4)
     records = []
     at = _HEADER
@@ -90,6 +101,18 @@ def parse(data):
         at = end
     if at != len(data) - 4:
         raise VaultError("vault length mismatch")
+    return upgrade(records, version)
+
+
+def upgrade(records, version):
+    """The records of a vault file of an older version in the current format; VaultError if no path leads
+    from that version to this firmware's."""
+    while version < VERSION:
+        step = _UPGRADES.get(version)
+        if step is None:
+            raise VaultError("vault version %d cannot be upgraded by this firmware" % version)
+        records = step(records)
+        version += 1
     return records
 
 

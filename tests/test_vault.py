@@ -14,9 +14,11 @@ GITHUB = ["sha256", 8, 60, "GitHub", "octocat", "00112233445566778899aabbccddeef
 BANK = ["sha512", 10, 1, "", "bank", bytes(range(64)).hex()]
 
 
-def power_cycle(vm, path, *ops):
-    """One run of the token: open the vault at path, apply ops; returns (vault as opened, answer per op)."""
-    proc = vm.run("vault_cases.py", str(path), input="".join(json.dumps(op) + "\n" for op in ops), heap="110k")
+def power_cycle(vm, path, *ops, firmware=""):
+    """One run of the token: open the vault at path, apply ops; returns (vault as opened, answer per op).
+    firmware "version=N[,skip=V]" plays a later firmware (see tests/vm/vault_cases.py)."""
+    args = [str(path)] + ([firmware] if firmware else [])
+    proc = vm.run("vault_cases.py", *args, input="".join(json.dumps(op) + "\n" for op in ops), heap="110k")
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(lines) == len(ops) + 1, proc.stderr
     return lines[0], lines[1:]
@@ -171,10 +173,69 @@ def test_a_damaged_vault_is_reported_and_locked_until_wiped(vm, tmp_path, damage
 def test_a_vault_from_newer_firmware_is_reported_by_version(vm, tmp_path):
     path = tmp_path / "vault.bin"
     path.write_bytes(spec_vault([UGY], version=2))
-    state, answers = power_cycle(vm, path, add(BANK))
-    assert "version 2" in state["error"] and state["accounts"] == []
+    state, answers = power_cycle(vm, path, add(BANK), {"op": "wipe"}, add(BANK))
+    assert "version 2" in state["error"] and "update the firmware" in state["error"] and state["accounts"] == []
+    assert answers[0] == {"raised": "VaultError", "count": 0}
+    # Only an explicit wipe may write over it (the user's way out, as for a damaged vault).
+    assert answers[1:] == [{"ok": True, "count": 0}, {"ok": True, "count": 1}]
+
+
+@pytest.mark.parametrize("future", [2, 3, 255])
+def test_a_vault_from_future_firmware_is_left_untouched(vm, tmp_path, future):
+    path = tmp_path / "vault.bin"
+    path.write_bytes(spec_vault([UGY, GITHUB], version=future))
+    state, answers = power_cycle(vm, path, add(BANK), add(UGY, replace=True),
+                                 {"op": "rename", "issuer": "GitHub", "label": "octocat", "new": "x"},
+                                 {"op": "delete", "issuer": "GitHub", "label": "octocat"})
+    assert state == opened([], "vault version %d was written by newer firmware; update the firmware" % future)
+    assert [a.get("raised") for a in answers] == ["VaultError"] * 4
+    assert path.read_bytes() == spec_vault([UGY, GITHUB], version=future)
+    # Firmware that knows that version (with upgrades from 1 up to it) reads it as it is.
+    state, _ = power_cycle(vm, path, firmware="version=%d" % future)
+    assert state == opened([UGY, GITHUB])
+
+
+def suffixed(account, suffix):
+    return account[:4] + [account[4] + suffix] + account[5:]
+
+
+def test_an_older_vault_is_upgraded_and_written_back_at_the_next_change(vm, tmp_path):
+    path = tmp_path / "vault.bin"
+    power_cycle(vm, path, add(UGY), add(GITHUB))
+    v1 = path.read_bytes()
+    assert v1 == spec_vault([UGY, GITHUB], version=1)
+    upgraded = [suffixed(UGY, "-v2"), suffixed(GITHUB, "-v2")]
+    state, _ = power_cycle(vm, path, firmware="version=2")
+    assert state == opened(upgraded)
+    assert path.read_bytes() == v1  # looking at the token does not write its flash
+    _, answers = power_cycle(vm, path, add(BANK), firmware="version=2")
+    assert answers == [{"ok": True, "count": 3}]
+    assert path.read_bytes() == spec_vault(upgraded + [BANK], version=2)
+    state, _ = power_cycle(vm, path, firmware="version=2")
+    assert state == opened(upgraded + [BANK])  # upgraded once, not again at every power-on
+
+
+def test_upgrades_run_in_order_across_several_versions(vm, tmp_path):
+    path = tmp_path / "vault.bin"
+    path.write_bytes(spec_vault([UGY, BANK], version=1))
+    state, answers = power_cycle(vm, path, {"op": "delete", "issuer": "", "label": "bank-v2-v3-v4"},
+                                 firmware="version=4")
+    assert state == opened([suffixed(UGY, "-v2-v3-v4"), suffixed(BANK, "-v2-v3-v4")])
+    assert answers == [{"ok": True, "count": 1}]
+    assert path.read_bytes() == spec_vault([suffixed(UGY, "-v2-v3-v4")], version=4)
+    # A version-2 file goes through the later upgrades only.
+    path.write_bytes(spec_vault([BANK], version=2))
+    state, _ = power_cycle(vm, path, firmware="version=4")
+    assert state == opened([suffixed(BANK, "-v3-v4")])
+
+
+def test_a_missing_upgrade_is_reported_and_changes_nothing(vm, tmp_path):
+    path = tmp_path / "vault.bin"
+    path.write_bytes(spec_vault([UGY], version=1))
+    state, answers = power_cycle(vm, path, add(BANK), firmware="version=3,skip=1")
+    assert state == opened([], "vault version 1 cannot be upgraded by this firmware")
     assert answers == [{"raised": "VaultError", "count": 0}]
-    assert path.read_bytes() == spec_vault([UGY], version=2)
+    assert path.read_bytes() == spec_vault([UGY], version=1)
 
 
 @pytest.mark.parametrize("with_vault", [True, False], ids=["next-to-a-vault", "alone"])

@@ -1,6 +1,9 @@
 """Open the vault at argv[1] (as the token does at power-on), apply operations read as JSON lines on stdin, and
 print one JSON line per operation (runs on CPython and MicroPython). Each run of this script is one power cycle.
 
+Optional argv[2] = "version=N[,skip=V]" plays firmware that knows vault version N: every version v < N gets an
+upgrade to v + 1 that appends "-v<v+1>" to each label (so the order upgrades ran in shows), except v = skip.
+
 The first line printed describes the vault as opened: {"error": None | "...", "accounts": [...]}.
 Operations:
   {"op": "add", "account": [algorithm, digits, period, issuer, label, secret hex], "replace": bool}
@@ -40,6 +43,26 @@ def _fill(store, count, prefix):
         store.add(_record(["sha1", 6, 30, "Fill", prefix + str(i), "3132333435363738393031323334353637383930"]))
 
 
+def _suffix_labels(suffix):
+    def step(records):
+        out = []
+        for record in records:
+            algorithm, digits, period, issuer, label, secret = vault.decode_account(record)
+            out.append(vault.encode_account(algorithm, digits, period, issuer, label + suffix, secret))
+        return out
+    return step
+
+
+def _play_firmware(spec):
+    """Raise the module's vault version and register upgrades, as a later firmware would ship them."""
+    options = dict(item.split("=") for item in spec.split(","))
+    version = int(options["version"])
+    for old in range(1, version):
+        if str(old) != options.get("skip"):
+            vault._UPGRADES[old] = _suffix_labels("-v%d" % (old + 1))
+    vault.VERSION = version
+
+
 def run(store, case):
     op = case["op"]
     if op == "list":
@@ -61,6 +84,8 @@ def run(store, case):
 
 
 def main():
+    if len(sys.argv) > 2:
+        _play_firmware(sys.argv[2])
     store = vault.Vault(sys.argv[1])
     _print_accounts(store)
     for line in sys.stdin:
