@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from . import __version__, commands, sim
+from . import __version__, boards, commands, deploy, flash, sim
 from .errors import UserError
 
 
@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="serial port of the token (repeat to write to several tokens)")
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parsers(subcommands)
+    boards.add_parser(subcommands)
+    flash.add_parser(subcommands)
+    deploy.add_parser(subcommands)
     sim.add_parser(subcommands)
     return parser
 
