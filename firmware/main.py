@@ -1,11 +1,22 @@
 # Runs at boot: build the board, then the token's loop. The loop returns only when a person allowed maintenance
 # on the token itself; then the REPL opens. After a crash the board restarts rather than leave the REPL open.
-import sys
+import micropython
 
-import app
-import board
+# First of all: a host command arriving while the modules load holds 0x03, which would otherwise be Ctrl-C,
+# stop the import and leave the REPL open.
+micropython.kbd_intr(-1)
 
-token = board.setup()
+import sys  # noqa: E402
+
+import app  # noqa: E402
+import board  # noqa: E402
+
+try:
+    token = board.setup()
+except Exception:
+    # A board that cannot even start (a chip not wired) is of no use as a token; its REPL shows why.
+    micropython.kbd_intr(3)
+    raise
 try:
     app.run(token)
 except Exception as exc:  # noqa: BLE001 - anything: restart, never sit in an open REPL
