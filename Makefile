@@ -37,9 +37,17 @@ test: lint pytest
 demo: setup
 	$(BIN)/python -m totpfob.demo
 
-# Not built yet (see README, "Status"): say so plainly instead of failing obscurely.
-bench flash deploy:
-	@echo "make $@: not available yet — see the Status section of README.md" >&2; exit 1
+# Speed and size against their baselines -> bench/results.json and README's bench section (a few minutes).
+# make bench SIZE=tiny: the same figures, roughly, in well under 30 s.
+bench: setup
+	$(BIN)/python -m bench $(if $(filter tiny,$(SIZE)),--tiny)
+
+# MicroPython onto a board: make flash BOARD=esp32_devkit FIRMWARE=ESP32_GENERIC-....bin [PORT=/dev/ttyUSB0]
+# (without FIRMWARE it says which image to download); then the token firmware: make deploy BOARD=... [PORT=...].
+# The boards: .venv/bin/totpfob boards
+flash deploy: setup
+	@test -n "$(BOARD)" || { echo "make $@: name the board: make $@ BOARD=... (list: $(BIN)/totpfob boards)" >&2; exit 2; }
+	$(BIN)/totpfob $@ --board $(BOARD) $(if $(PORT),--port $(PORT)) $(if $(and $(filter flash,$@),$(FIRMWARE)),--firmware $(FIRMWARE))
 
 clean:
 	rm -rf $(VENV) build *.egg-info host_tools/*.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,89 @@
+"""The bench's results as markdown, and the README's bench section rewritten with them."""
+
+from pathlib import Path
+
+BEGIN = "<!-- bench:begin -->"
+END = "<!-- bench:end -->"
+
+
+def amount(value, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "bytes":
+        return "%.1f KiB" % (value / 1024)
+    if unit == "µs":
+        return "%.2f µs" % value
+    if unit == "ms":
+        return "%.1f ms" % value
+    if unit == "s":
+        return "%.2f s" % value
+    return "%g %s" % (value, unit)
+
+
+def _met(figure: dict) -> str:
+    if figure["met"] is None:
+        return "—"
+    if figure["met"]:
+        return "yes"
+    goal = figure["goal"]
+    measured = figure["ratio"] if goal["on"] == "ratio" else figure["value"]
+    return "**no** (%.1f× the goal)" % (measured / goal["limit"])
+
+
+def table(results: dict) -> str:
+    host = results["host"]
+    lines = [
+        "*%s run of %s on %s (%s; %s). Each figure is measured side by side with its baseline in the "
+        "same run; ratio = figure ÷ baseline; timings are medians.*" % (
+            results["size"].capitalize(), results["generated"], host["cpu"], host["python"], host["micropython"]),
+        "",
+        "| # | figure | measured | baseline | ratio | goal | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for f in results["figures"]:
+        base = f["baseline"]
+        lines.append("| %s | %s | %s | %s: %s | %s | %s | %s |" % (
+            f["n"], f["title"], amount(f["value"], f["unit"]), base["what"], amount(base["value"], base["unit"]),
+            "%.2f×" % f["ratio"] if f["ratio"] is not None else "—", f["goal"]["text"] if f["goal"] else "—",
+            _met(f)))
+    for error in results["errors"]:
+        lines.append("| %s | %s | failed: %s | | | | **no** |" % (error["n"], error["section"], error["error"]))
+    lines += ["", "How each was measured:", ""]
+    seen = set()
+    for f in results["figures"]:
+        if f["notes"] and (f["n"], f["notes"]) not in seen:  # one line for the boards, one for the pictures
+            seen.add((f["n"], f["notes"]))
+            lines.append("- **%s** %s." % (f["n"], f["notes"]))
+    return "\n".join(lines)
+
+
+def boot_table(steps: list) -> str:
+    lines = ["| step at boot | kind | heap kept | time on this host | of it in the emulated chips | I2C bytes |",
+             "|---|---|---|---|---|---|"]
+    for step in steps:
+        emulated = "%d µs" % step["emulated_us"] if "emulated_us" in step else ""
+        wire = str(step["wire_bytes"]) if "wire_bytes" in step else ""
+        lines.append("| `%s` | %s | %d B | %d µs | %s | %s |" % (
+            step["step"], step["kind"], step["bytes"], step["us"], emulated, wire))
+    return "\n".join(lines)
+
+
+def section(results: dict, esp32_method: str) -> str:
+    parts = [table(results)]
+    if results.get("boot_steps"):
+        parts += ["", "What main.py pulls in, in import order (each after its own imports; .mpy as deployed; "
+                      "heap kept = `gc.mem_alloc()` after a collection; the sim's heap, 8-byte words):", "",
+                  boot_table(results["boot_steps"])]
+    if esp32_method:
+        parts += ["", esp32_method]
+    return "\n".join(parts)
+
+
+def rewrite_readme(readme: Path, body: str) -> bool:
+    """Replace what stands between the bench markers; False (README untouched) when they are missing."""
+    text = readme.read_text()
+    start, end = text.find(BEGIN), text.find(END)
+    if start < 0 or end < start:
+        return False
+    readme.write_text(text[: start + len(BEGIN)] + "\n" + body.strip() + "\n" + text[end:])
+    return True

@@ -1,0 +1,56 @@
+"""`make bench` keeps working: a tiny run measures every figure beside its baseline and writes the README table.
+
+No timing assertions here (timings belong in the README, not in a pass/fail); what is checked is that each
+figure was measured, has its baseline and their ratio, and says whether its goal is met.
+"""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BOARDS = sorted(p.parent.name for p in (ROOT / "boards").glob("*/board.py"))
+EXPECTED = ["otp_code_cost", "min_heap", *("footprint_" + b for b in BOARDS), "boot_to_code", "provision_add",
+            "qr_1366x768", "qr_1920x1080", "qr_photo", "esp32_wake_to_code"]
+README = "# totpfob\n\nintro\n\n<!-- bench:begin -->\n(not measured yet)\n<!-- bench:end -->\n\n## Status\n"
+
+
+def test_tiny_bench_reports_every_figure_beside_its_baseline(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(README)
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, "-m", "bench", "--tiny", "--out", str(out), "--readme", str(readme)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+    results = json.loads(out.read_text())
+    assert results["size"] == "tiny" and results["errors"] == []
+    figures = {f["key"]: f for f in results["figures"]}
+    assert sorted(figures) == sorted(EXPECTED)
+    assert sorted({f["n"] for f in results["figures"]}) == list("1234567")
+    for key, f in figures.items():
+        assert f["value"] > 0 and f["baseline"]["value"] > 0 and f["baseline"]["what"], key
+        assert math.isclose(f["ratio"], f["value"] / f["baseline"]["value"]), key
+        if key == "boot_to_code":
+            assert f["goal"] is None and f["met"] is None  # a figure for the record, and the input of 7
+        else:
+            assert f["goal"]["text"] and isinstance(f["met"], bool), key
+            measured = f["ratio"] if f["goal"]["on"] == "ratio" else f["value"]
+            assert f["met"] == (measured <= f["goal"]["limit"]), key
+
+    # Figures that would be nonsense if the bench measured the wrong thing.
+    assert figures["min_heap"]["value"] >= figures["min_heap"]["baseline"]["value"]  # firmware on top of the board
+    assert all(figures["footprint_" + b]["ratio"] < 1 for b in BOARDS)  # compiled, not copied
+    steps = [s["step"] for s in results["boot_steps"]]
+    assert {"import otp", "import app", "import board", "first draw"} <= set(steps)
+    assert steps.index("import otp") < steps.index("import app")  # dependencies first: each cost is its own
+
+    text = readme.read_text()
+    assert text.startswith("# totpfob\n\nintro\n\n<!-- bench:begin -->\n") and text.endswith(
+        "<!-- bench:end -->\n\n## Status\n")
+    assert "(not measured yet)" not in text
+    for f in results["figures"]:
+        assert f["title"] in text
+    assert "How figure 7 is estimated" in text
