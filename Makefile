@@ -28,6 +28,10 @@ lint: setup typecheck
 typecheck: setup
 	MYPYPATH=$(STUBS):firmware $(BIN)/mypy --config-file firmware/mypy.ini \
 		--custom-typeshed-dir $(STUBS) --no-site-packages firmware
+	@# The real boards' setups too, one at a time: they are all called board.py.
+	@for b in $(filter-out boards/sim/board.py,$(wildcard boards/*/board.py)); do \
+	  MYPYPATH=$(STUBS):firmware $(BIN)/mypy --config-file firmware/mypy.ini \
+	    --custom-typeshed-dir $(STUBS) --no-site-packages $$b || exit 1; done
 
 pytest: setup
 	$(BIN)/pytest -q

@@ -6,10 +6,9 @@ import micropython
 # stop the import and leave the REPL open.
 micropython.kbd_intr(-1)
 
-import sys  # noqa: E402
-
+import board  # noqa: E402, I001  (before the rest: some boards must latch their power on at once)
 import app  # noqa: E402
-import board  # noqa: E402
+import sys  # noqa: E402
 
 try:
     token = board.setup()

@@ -1,0 +1,131 @@
+"""M5StickC Plus2: ESP32-PICO-V3-02, 1.14" ST7789v2 135x240 TFT (used in landscape), BM8563 RTC, 200 mAh LiPo.
+
+On battery the board stays powered only while GPIO4 (HOLD) is high: it is driven high when this module is
+imported, before anything slow, and pad hold keeps it high through deep sleep. Keys: A = the front "M5" key,
+B = the side key, both pulled up on the board. The power key (GPIO35) switches the token off: HOLD low cuts
+the supply on battery; on USB, where it cannot, the token goes to deep sleep instead. The power key turns
+it on again; from deep sleep, key A wakes it. Battery: GPIO38 behind a 1:1 divider.
+"""
+
+import select
+import sys
+import time
+
+import esp32
+import machine
+from machine import ADC, I2C, SPI, Pin
+from micropython import const
+
+_HOLD = const(4)
+# Before the other imports: on battery every millisecond without HOLD counts.
+_hold = Pin(_HOLD, Pin.OUT, value=1, hold=True)  # type: ignore[call-arg]  # hold= is ESP32-only, not in the stubs
+
+import usbport  # noqa: E402
+from app import DISPLAY_OFF_S, SLEEP_S  # noqa: E402
+from battery import Battery  # noqa: E402
+from buttons import Buttons  # noqa: E402
+from drivers.pcf8563 import PCF8563  # noqa: E402
+from drivers.st7789 import ST7789  # noqa: E402
+
+_SDA = const(21)
+_SCL = const(22)
+_MOSI = const(15)
+_SCK = const(13)
+_DC = const(14)
+_CS = const(5)
+_RST = const(12)
+_BACKLIGHT = const(27)
+_KEY_A = const(37)
+_KEY_B = const(39)
+_KEY_POWER = const(35)
+_BATTERY = const(38)
+_DIVIDER = 2.0  # two equal resistors: the pin sees half the cell voltage
+_SPI_ID = const(2)  # SPI(1)'s default MISO is GPIO12, this board's display reset; SPI(2)'s is GPIO19 (IR LED)
+_SPI_HZ = const(26_000_000)  # the most a full-duplex bus routed through the GPIO matrix is specified for
+_I2C_HZ = const(400_000)
+_POWER_DOWN_MS = const(500)  # on battery the supply has died well within this after HOLD goes low
+
+
+class _TFT(ST7789):
+    """The TFT and its backlight as one display: ui's off()/on() darken and light both."""
+
+    def __init__(self, backlight, *args, **kwargs):
+        self._backlight = backlight
+        super().__init__(*args, **kwargs)
+        backlight.value(1)  # only now: the panel memory held noise until the driver cleared it
+
+    def poweroff(self):
+        self._backlight.value(0)
+        super().poweroff()
+
+    def poweron(self):
+        super().poweron()
+        self._backlight.value(1)
+
+
+class Board:
+    name = "m5stickc_plus2"
+    display_off_s = DISPLAY_OFF_S  # the app's idle times: display dark, then deep sleep
+    sleep_s = SLEEP_S
+
+    def __init__(self):
+        self._hold = _hold
+        _hold.init(value=1, hold=True)  # type: ignore[call-arg]  # already so, unless switched off meanwhile
+        # Dark until the panel is cleared; hold=False lets go of the hold sleep() left on it.
+        self._backlight = Pin(_BACKLIGHT, Pin.OUT, value=0, hold=False)  # type: ignore[call-arg]
+        spi = SPI(_SPI_ID, baudrate=_SPI_HZ, sck=Pin(_SCK), mosi=Pin(_MOSI))
+        self.display = _TFT(self._backlight, spi, Pin(_DC, Pin.OUT), cs=Pin(_CS, Pin.OUT),
+                            rst=Pin(_RST, Pin.OUT), width=240, height=135, xstart=40, ystart=53, madctl=0x60)
+        self.rtc = PCF8563(I2C(0, scl=Pin(_SCL), sda=Pin(_SDA), freq=_I2C_HZ))  # BM8563: same registers
+        self.port = usbport.Port()
+        self._wake_key = Pin(_KEY_A, Pin.IN)  # GPIO34..39 have no internal pulls: the board's resistors
+        self._buttons = Buttons({"A": self._wake_key, "B": Pin(_KEY_B, Pin.IN),
+                                 "power": Pin(_KEY_POWER, Pin.IN)})
+        self._battery = Battery(ADC(Pin(_BATTERY), atten=ADC.ATTN_11DB), ratio=_DIVIDER)
+        self._poll = select.poll()
+        self._poll.register(sys.stdin, select.POLLIN)
+
+    def button(self):
+        """None | "A" | "B" | "A long" | "B long"; the power key switches the token off instead."""
+        event = self._buttons.event()
+        if event == "power" or event == "power long":
+            self.power_off()
+            return None
+        return event
+
+    def idle(self, ms):
+        """Wait up to `ms` for a byte from USB; key presses are caught by interrupt meanwhile."""
+        self._poll.poll(ms)
+
+    def battery(self):
+        """Charge in percent (USB charging reads near 100), or None when the line reads no cell."""
+        return self._battery.percent()
+
+    def restart(self):
+        machine.reset()
+
+    def open_repl(self):
+        """Nothing to do: main.py ends and the REPL opens on the USB line."""
+
+    def power_off(self):
+        """Switch off: HOLD low cuts the supply on battery. Still running means USB: deep sleep instead."""
+        self.display.poweroff()
+        self._hold.init(value=0, hold=False)  # type: ignore[call-arg]
+        time.sleep_ms(_POWER_DOWN_MS)
+        self._hold.init(value=1, hold=True)  # type: ignore[call-arg]
+        self.sleep()
+
+    def sleep(self):
+        """Deep sleep, screen dark, until key A is pressed; the wake boots main.py again."""
+        self._buttons.wait_release("A")  # held down, the level-triggered wake would fire at once
+        self.display.poweroff()
+        # GPIO4 and GPIO27 are RTC pads: a pad hold on them lasts through deep sleep by itself.
+        self._backlight.init(value=0, hold=True)  # type: ignore[call-arg]
+        self._hold.init(value=1, hold=True)  # type: ignore[call-arg]
+        esp32.wake_on_ext0(self._wake_key, esp32.WAKEUP_ALL_LOW)
+        machine.deepsleep()
+
+
+
+def setup():
+    return Board()
