@@ -2,10 +2,22 @@
 
 import simhw
 import usbport
-from drivers.ds3231 import DS3231
 from drivers.ssd1306 import SSD1306_I2C
 
 REPL_EXIT = 42
+_PCF8563 = 0x51
+_DS3231 = 0x68
+
+
+def _rtc(i2c):
+    """A driver for the RTC chip that answers on the bus, as a board with either chip fitted would pick it."""
+    if _PCF8563 in i2c.scan():
+        from drivers.pcf8563 import PCF8563
+
+        return PCF8563(i2c, _PCF8563)
+    from drivers.ds3231 import DS3231
+
+    return DS3231(i2c, _DS3231)  # also with no chip found: reads then fail, and the token shows "clock lost"
 
 
 class Board:
@@ -13,7 +25,7 @@ class Board:
 
     def __init__(self, hw):
         self.display = SSD1306_I2C(128, 64, hw.i2c)
-        self.rtc = DS3231(hw.i2c)
+        self.rtc = _rtc(hw.i2c)
         self.port = usbport.Port()
         self.button = hw.button
         self.idle = hw.idle

@@ -21,6 +21,9 @@ _PM = const(0x20)
 
 
 def _bcd(value):
+    # A nibble above 9 is no digit: the chip's bytes are not a time (bus noise, a chip in an undefined state).
+    if (value & 0x0F) > 9 or value > 0x99:
+        raise ValueError("RTC reading is not BCD")
     return (value >> 4) * 10 + (value & 0x0F)
 
 
@@ -52,7 +55,10 @@ class DS3231:
         self._two = view[0:2]
 
     def datetime(self):
-        """(year, month, day, hour, minute, second), UTC, as the chip counts it."""
+        """(year, month, day, hour, minute, second), UTC, as the chip counts it.
+
+        Raises ValueError when a register holds no BCD number (the range of each field is the caller's to check).
+        """
         b = self._buf
         self._i2c.readfrom_mem_into(self._address, _TIME, b)
         hours = b[2]

@@ -15,6 +15,9 @@ _CENTURY = const(0x80)  # months: set for 21xx
 
 
 def _bcd(value):
+    # A nibble above 9 is no digit: the chip's bytes are not a time (bus noise, a chip in an undefined state).
+    if (value & 0x0F) > 9 or value > 0x99:
+        raise ValueError("RTC reading is not BCD")
     return (value >> 4) * 10 + (value & 0x0F)
 
 
@@ -43,7 +46,10 @@ class PCF8563:
         self._one = memoryview(self._buf)[0:1]
 
     def datetime(self):
-        """(year, month, day, hour, minute, second), UTC, as the chip counts it."""
+        """(year, month, day, hour, minute, second), UTC, as the chip counts it.
+
+        Raises ValueError when a register holds no BCD number (the range of each field is the caller's to check).
+        """
         b = self._buf
         self._i2c.readfrom_mem_into(self._address, _TIME, b)
         year = 2000 + _bcd(b[6]) + (100 if b[5] & _CENTURY else 0)

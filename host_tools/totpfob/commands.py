@@ -94,7 +94,7 @@ def ensure_clock(token: Token) -> str:
     before = timesync.status(token)
     if not before.lost and abs(before.offset_s) <= 1.0:
         return ""
-    _, after = timesync.sync(token)
+    _, after = timesync.sync(token, before=before)
     was = "was not set" if before.lost else "was %+.1f s off" % before.offset_s
     return "token clock %s; set to this computer's time (now %+.3f s)" % (was, after.offset_s)
 
@@ -221,8 +221,9 @@ def cmd_time_status(args) -> int:
     if status.lost:
         print("clock lost (the coin cell ran out or was removed): run `totpfob time sync`")
         return 0
-    synced = (datetime.fromtimestamp(status.last_sync, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-              if status.last_sync else "never")
+    synced = ("%s (%.1f days ago)" % (datetime.fromtimestamp(status.last_sync, timezone.utc)
+                                       .strftime("%Y-%m-%d %H:%M UTC"), status.since_sync_s / 86400)
+              if status.since_sync_s is not None else "never")
     print("offset %+.3f s (token minus this computer), drift correction %+.2f ppm, last sync %s"
           % (status.offset_s, status.drift_ppm, synced))
     if status.advisable:

@@ -21,37 +21,14 @@ import tty
 from pathlib import Path
 
 from . import screen
-from .paths import BOARDS, FIRMWARE, tool
+from .build import compile_mpy, firmware_files
+from .paths import BOARDS, tool
 
 # An ESP32 without PSRAM leaves MicroPython about 110 KiB; the unix port's objects are twice as large
 # (8-byte words against 4), so the same firmware state needs about 190 KiB here.
 DEFAULT_HEAP = "192k"
 REPL_EXIT = 42  # boards/sim/board.py exits with this when maintenance was allowed
 _PR_SET_PDEATHSIG = 1
-
-
-def firmware_files(board: str = "sim") -> list:
-    """[(host path, flash path)] of what a deploy puts on a board: the firmware and the board's setup."""
-    files = []
-    for path in sorted(FIRMWARE.rglob("*.py")):
-        files.append((str(path), path.relative_to(FIRMWARE).as_posix()))
-    files.append((str(BOARDS / board / "board.py"), "board.py"))
-    return files
-
-
-def compile_mpy(files: list, out: Path) -> list:
-    """Precompile with mpy-cross, as a deploy does: a board that compiles .py at import runs out of heap.
-    main.py stays source (MicroPython runs only main.py at boot)."""
-    compiled = []
-    for source, target in files:
-        if target == "main.py":
-            compiled.append((source, target))
-            continue
-        mpy = out / (target[:-3] + ".mpy")
-        mpy.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([tool("mpy-cross"), "-o", str(mpy), source], check=True, capture_output=True)
-        compiled.append((str(mpy), target[:-3] + ".mpy"))
-    return compiled
 
 
 def _die_with_parent() -> None:
@@ -116,7 +93,8 @@ class Simulator:
             "flash": str(self.flash), "rtc_state": str(self.rtc_state), "control": str(self.control_path),
             "frames": str(self.frames_path), "mode": self.mode, "install": self.install,
             "rtc": {"lost": self.args.rtc_lost, "offset_s": self.args.rtc_offset or 0,
-                    "drift_ppm": self.args.rtc_drift_ppm or 0, "reset": self.rtc_reset},
+                    "drift_ppm": self.args.rtc_drift_ppm or 0, "reset": self.rtc_reset,
+                    "chip": self.args.rtc_chip},
         }
         command = [tool("micropython"), "-X", "heapsize=" + (self.args.heap or DEFAULT_HEAP)]
         if self.mode == "repl":
@@ -263,6 +241,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--rtc-lost", action="store_true", help="start as if the RTC's coin cell was removed")
     p.add_argument("--rtc-offset", type=float, metavar="S", help="start the RTC S seconds off the true time")
     p.add_argument("--rtc-drift-ppm", type=float, metavar="P", help="make the RTC run fast (+) or slow (-)")
+    p.add_argument("--rtc-chip", choices=("ds3231", "pcf8563"),
+                   help="the RTC chip: ds3231 (default) or pcf8563 (the BM8563 of the M5StickC); "
+                        "without it, the chip the --state holds")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--blank", action="store_true",
                       help="a freshly flashed board: erased flash, MicroPython REPL on the port")

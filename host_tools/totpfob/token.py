@@ -2,6 +2,7 @@
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .link import Link, wire
@@ -28,11 +29,13 @@ class Entry:
 
 @dataclass(frozen=True)
 class DeviceTime:
-    now: int  # corrected unix seconds (0 when lost)
-    raw: int  # the RTC chip's reading
+    """The token's clock as it answers TIME_GET."""
+
+    now: int  # corrected unix seconds, as its codes use them (0 when lost)
+    raw: int  # the RTC chip's own reading
     lost: bool
-    drift_ppb: int
-    last_sync: int
+    drift_ppb: int  # correction in force: surplus seconds per 10^9 of the chip's own (positive = fast)
+    last_sync: int  # unix time the chip was last set, 0 if never
 
 
 class Token:
@@ -75,16 +78,19 @@ class Token:
                                                                                    label, code)))
         return bool(match), skew
 
-    def time(self, at_edge: bool = False) -> tuple:
-        """(DeviceTime, host time when the reply arrived); at_edge: just after the token's second began."""
+    def time(self, at_edge: bool = False, clock: Callable[[], float] = time.time) -> tuple:
+        """(DeviceTime, host time by `clock` when the reply arrived); at_edge: just after the token's second
+        began."""
         reply = self.link.request(wire.TIME_GET, bytes((wire.TIME_EDGE if at_edge else 0,)), timeout=2.5)
-        arrived = time.time()
+        arrived = clock()
         now, raw, lost, drift, last_sync = wire.unpack(wire.TIME, reply)
         return DeviceTime(now, raw, bool(lost), drift, last_sync), arrived
 
     def set_time(self, unix: int, drift_ppb: int | None = None) -> None:
+        """Make `unix` the second that begins as the request arrives; drift_ppb: the correction from now on
+        (None keeps the token's). The token may wait up to half a second to meet its chip's second."""
         flags = wire.SET_DRIFT if drift_ppb is not None else 0
-        self.link.request(wire.TIME_SET, wire.pack(wire.TIME_SET_FMT, unix, flags, drift_ppb or 0))
+        self.link.request(wire.TIME_SET, wire.pack(wire.TIME_SET_FMT, unix, flags, drift_ppb or 0), timeout=2.0)
 
     def maintenance(self, wait: float = 35.0) -> None:
         """Ask for the REPL; returns once a person pressed A on the token (DeviceError E_DENIED if refused)."""

@@ -160,6 +160,12 @@ class DS3231(RegisterFile):
         self.drift_ppm = ppm
         self.clock.set_ppm(self._ppm())
 
+    def stop_oscillator(self, seconds):
+        """The crystal stood still for `seconds` (say, a flat coin cell during a power cut): the time lags by
+        that much, still a plausible date, and only the set OSF flag tells software it is wrong."""
+        self.clock.set(self.clock.seconds() - seconds)
+        self.regs[_STATUS] |= _OSF
+
     def _ppm(self):
         aging = self.regs[_AGING]
         return self.drift_ppm - 0.1 * (aging - 256 if aging & 0x80 else aging)

@@ -56,6 +56,11 @@ class PCF8563(RegisterFile):
         self.drift_ppm = ppm
         self.clock.set_ppm(ppm)
 
+    def stop_oscillator(self, seconds):
+        """The supply sagged and the crystal stood still for `seconds`: the time lags, VL is set."""
+        self.clock.set(self.clock.seconds() - seconds)
+        self.voltage_low = True
+
     def _latch(self):
         # Time registers are frozen during an access, so a burst read is consistent.
         year, month, day, hour, minute, second, days, fraction = self.clock.fields()
