@@ -37,9 +37,24 @@ def firmware_files(board: str = "sim") -> list:
     return files
 
 
-def compile_mpy(files: list, out: Path) -> list:
-    """Precompile with mpy-cross, as a deploy does: a board that compiles .py at import runs out of heap.
-    main.py stays source (MicroPython runs only main.py at boot)."""
+# The native emitter's target per chip (the firmware's hot path is @micropython.native); the virtual token
+# runs on this computer's own architecture.
+_ARCH = {"esp32": "xtensawin", "esp32s3": "xtensawin", "unix": "host"}
+
+
+def native_arch(board: str) -> str:
+    """mpy-cross's -march for a board, from the chip its about.json names (the ESP32's when it names none)."""
+    try:
+        chip = json.loads((BOARDS / board / "about.json").read_text()).get("chip")
+    except (OSError, ValueError, AttributeError):
+        chip = None
+    return _ARCH.get(chip, "xtensawin")
+
+
+def compile_mpy(files: list, out: Path, board: str = "sim") -> list:
+    """Precompile with mpy-cross for `board`'s chip, as a deploy does: a board that compiles .py at import runs
+    out of heap. main.py stays source (MicroPython runs only main.py at boot)."""
+    arch = "-march=" + native_arch(board)
     compiled = []
     for source, target in files:
         if target == "main.py":
@@ -50,7 +65,7 @@ def compile_mpy(files: list, out: Path) -> list:
         # -s: tracebacks on the board name the file as it is on the flash, and the .mpy does not depend on
         # where this checkout lives (a deploy from another directory finds the files up to date).
         try:
-            proc = subprocess.run([tool("mpy-cross"), "-s", target, "-o", str(mpy), source],
+            proc = subprocess.run([tool("mpy-cross"), arch, "-s", target, "-o", str(mpy), source],
                                   capture_output=True, text=True)
         except FileNotFoundError as exc:
             raise BuildError(str(exc)) from None

@@ -214,7 +214,7 @@ def cmd_deploy(args) -> int:
     board = boards.load(args.board)
     port = _port(args)
     with tempfile.TemporaryDirectory(prefix="totpfob-deploy-") as build:
-        files = compile_mpy(firmware_files(board.name), Path(build))  # a file that does not compile stops here
+        files = compile_mpy(firmware_files(board.name), Path(build), board.name)  # a file that does not compile stops here
         print("deploying %d files for %s to %s" % (len(files), board.name, port), flush=True)
         open_repl(port, board)
         copied, current = install(port, files)
