@@ -83,7 +83,7 @@ def _compiled(workdir: Path) -> Path:
     sources = [(path, path.relative_to(FIRMWARE)) for path in FIRMWARE.rglob("*.py") if path.name != "main.py"]
     sources += [(path, path.relative_to(SIM)) for path in SIM.rglob("*.py") if path.name != "boot.py"]
     for path, target in sources:
-        compile_file(str(path), target.as_posix(), out)
+        compile_file(str(path), target.as_posix(), out, "sim")
     return out
 
 
