@@ -53,3 +53,37 @@ def test_a_leaves_the_status_screen_at_once(token):
     token.press("A")
     back = token.wait_screen(lambda s: s.get("screen") == "code", timeout=5, after=status["t"])
     assert back["t"] - status["t"] < 3
+
+
+@pytest.fixture(scope="module")
+def sleepy(tmp_path_factory):
+    """A token that darkens its display after 2 idle seconds and deep-sleeps after 5 (boards: 30 s and 90 s)."""
+    vt = VirtualToken(tmp_path_factory.mktemp("sleepy"), "--display-off", "2", "--sleep", "5")
+    vt.start()
+    vt.cli("add", *DEMO.add_args(), check=True)
+    yield vt
+    vt.stop()
+
+
+def test_display_goes_dark_when_unused_and_a_press_only_lights_it(sleepy):
+    pressed = time.time()
+    sleepy.press("A")  # (it may be dark already: this press lights it)
+    dark = sleepy.wait_screen(lambda s: s.get("screen") == "off", timeout=6, after=pressed + 1)
+    assert dark["t"] - pressed >= 1.5
+    sleepy.press("B")  # a press on a dark display lights it, and does not also open the status screen
+    lit = sleepy.wait_screen(lambda s: s.get("screen") != "off", timeout=3, after=dark["t"])
+    assert lit["screen"] == "code" and lit["code"] == expected_code(DEMO, token_second(lit, DEMO.period))
+
+
+def test_asleep_it_hears_nothing_and_a_wakes_it_straight_to_the_code(sleepy):
+    asleep = sleepy.wait_screen(lambda s: s.get("screen") == "sleep", timeout=12, after=time.time())
+    proc = sleepy.cli("list", timeout=30)
+    assert proc.returncode != 0 and "press a button" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    pressed = time.time()
+    sleepy.press("A")
+    woke = sleepy.wait_screen(lambda s: True, timeout=5, after=max(pressed, asleep["t"]))
+    assert woke["screen"] == "code", woke  # no menu, no splash: the code at once
+    assert woke["t"] - pressed < 2.0
+    assert woke["code"] == expected_code(DEMO, token_second(woke, DEMO.period))
+    assert sleepy.cli("list", "--json").returncode == 0  # awake again: the host reaches it

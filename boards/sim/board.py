@@ -5,6 +5,7 @@ import usbport
 from drivers.ssd1306 import SSD1306_I2C
 
 REPL_EXIT = 42
+SLEEP_EXIT = 4
 _PCF8563 = 0x51
 _DS3231 = 0x68
 
@@ -30,10 +31,18 @@ class Board:
         self.button = hw.button
         self.idle = hw.idle
         self.shown = hw.shown
+        # Idle times: the simulator's --display-off and --sleep (0, never, unless asked for).
+        self.display_off_s = hw.config.get("display_off_s", 0)
+        self.sleep_s = hw.config.get("sleep_s", 0)
 
     def restart(self):
         """Like machine.reset(): the simulator starts the VM again, which boots from the flash image."""
         raise SystemExit(3)
+
+    def sleep(self):
+        """Deep sleep: the simulator stops the VM and boots it again when button A is pressed, as an ESP32
+        wakes (RAM lost, main.py from the start)."""
+        raise SystemExit(SLEEP_EXIT)
 
     def open_repl(self):
         """Maintenance was allowed: the simulator restarts the VM with its REPL open on the USB line."""

@@ -28,6 +28,8 @@ from .paths import BOARDS, tool
 # (8-byte words against 4), so the same firmware state needs about 190 KiB here.
 DEFAULT_HEAP = "192k"
 REPL_EXIT = 42  # boards/sim/board.py exits with this when maintenance was allowed
+SLEEP_EXIT = 4  # ... and with this to deep-sleep: the next press of A boots it again
+_WAKE = (b"A", b"A long")  # boards arm the wake on button A
 _PR_SET_PDEATHSIG = 1
 
 
@@ -81,6 +83,8 @@ class Simulator:
         compile_mpy([(str(p), p.relative_to(sim).as_posix()) for p in sorted(sim.rglob("*.py"))
                      if p.name not in ("boot.py", "board.py")], self.hardware)
         self.vm = None
+        self.asleep = False
+        self.control_tail = b""
         self.frame_tail = b""
         self.starts = []
 
@@ -95,6 +99,7 @@ class Simulator:
             "rtc": {"lost": self.args.rtc_lost, "offset_s": self.args.rtc_offset or 0,
                     "drift_ppm": self.args.rtc_drift_ppm or 0, "reset": self.rtc_reset,
                     "chip": self.args.rtc_chip},
+            "display_off_s": self.args.display_off or 0, "sleep_s": self.args.sleep or 0,
         }
         command = [tool("micropython"), "-X", "heapsize=" + (self.args.heap or DEFAULT_HEAP)]
         if self.mode == "repl":
@@ -108,18 +113,33 @@ class Simulator:
         self.rtc_reset = False
 
     def vm_exited(self, code: int) -> None:
-        """The firmware reset (or maintenance opened the REPL): boot again, as a board would."""
-        if code == REPL_EXIT:
-            self.mode = "repl"
-        else:
-            self.mode = "boot"
+        """The firmware reset (or maintenance opened the REPL): boot again, as a board would; or it went to
+        deep sleep: nothing runs until button A."""
+        self.mode = "repl" if code == REPL_EXIT else "boot"
+        if code == SLEEP_EXIT:
+            self.asleep = True
+            self.vm = None
+            return
         self.start_vm()
+
+    def press(self, line: bytes) -> None:
+        """A button line (or another control line) for the VM; while asleep, A wakes it and nothing else
+        gets through (the VM reads none of it; a sleeping chip sees no other button)."""
+        if not self.asleep:
+            os.write(self.control, line + b"\n")
+        elif line.strip() in _WAKE:
+            self.asleep = False
+            self.start_vm()
+        elif line.strip() not in (b"A", b"B", b"A long", b"B long"):
+            os.write(self.control, line + b"\n")  # e.g. `warp`: the world's time goes on while it sleeps
 
     def _relay(self, source: int, target: int) -> None:
         try:
             data = os.read(source, 4096)
         except OSError:
             return
+        if self.asleep:
+            return  # a sleeping chip hears nothing on its serial line
         if source == self.vm_master and self.args.serial_log:
             with open(self.args.serial_log, "ab") as log:
                 log.write(data)
@@ -163,16 +183,18 @@ class Simulator:
 
     def _control(self, fd: int) -> None:
         try:
-            data = os.read(fd, 4096)
+            data = self.control_tail + os.read(fd, 4096)
         except BlockingIOError:
             return
-        os.write(self.control, data)
+        *lines, self.control_tail = data.split(b"\n")
+        for line in lines:
+            self.press(line)
 
     def _key(self) -> bool:
         key = os.read(sys.stdin.fileno(), 1)
-        press = {b"a": b"A\n", b"b": b"B\n", b"A": b"A long\n", b"B": b"B long\n"}.get(key)
+        press = {b"a": b"A", b"b": b"B", b"A": b"A long", b"B": b"B long"}.get(key)
         if press:
-            os.write(self.control, press)
+            self.press(press)
         return key not in (b"q", b"\x03", b"")
 
     def run(self) -> int:
@@ -206,7 +228,7 @@ class Simulator:
                         self._control(fd)
                     elif not self._key():
                         return 0
-                code = self.vm.poll()
+                code = self.vm.poll() if self.vm else None
                 if code is not None:
                     self.vm_exited(code)
         except KeyboardInterrupt:
@@ -235,8 +257,13 @@ def add_parser(subparsers) -> None:
     p.add_argument("--state", metavar="DIR", help="keep flash.img and the RTC here across runs")
     p.add_argument("--screen-dump", metavar="FILE", help="append one JSON line per drawn screen")
     p.add_argument("--snapshot", metavar="FILE.png", help="keep a PNG of the display up to date")
-    p.add_argument("--control", metavar="FIFO", help="button presses, one per line: A, B, A long, B long")
+    p.add_argument("--control", metavar="FIFO", help="button presses, one per line: A, B, A long, B long "
+                                                          "(and `warp S`: the world's time jumps S seconds)")
     p.add_argument("--serial-log", metavar="FILE", help="append everything the token sends on its serial line")
+    p.add_argument("--display-off", type=float, metavar="S",
+                   help="darken the display after S idle seconds, as a board does (default: never)")
+    p.add_argument("--sleep", type=float, metavar="S",
+                   help="deep-sleep after S idle seconds; button A wakes it (default: never)")
     p.add_argument("--heap", metavar="SIZE", help="MicroPython heap (default %s, like an ESP32)" % DEFAULT_HEAP)
     p.add_argument("--rtc-lost", action="store_true", help="start as if the RTC's coin cell was removed")
     p.add_argument("--rtc-offset", type=float, metavar="S", help="start the RTC S seconds off the true time")
