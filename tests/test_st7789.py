@@ -212,6 +212,18 @@ def test_emulator_flags_commands_sent_too_soon(cases):
     ]
 
 
+def test_backlight_lights_only_a_cleared_panel_and_follows_power_off_and_on(cases):
+    """A board hands its backlight line to the driver: no flash of power-up noise, dark with the panel."""
+    runs = {run["start"]: run for run in cases["backlight"]}
+    assert sorted(runs) == [0, 1]
+    for start, run in runs.items():
+        # Lit once, and only when the controller shows a memory already cleared; a line left on goes dark first.
+        assert run["init"] == ([] if start == 0 else [[0, False, False]]) + [[1, True, True]]
+        assert run["off"] == [[0, True]] and run["after_off"] == [0, False]  # one edge, no flicker
+        assert run["on"] == [[1, True]] and run["after_on"] == [1, True]  # lit once the panel is awake again
+        assert run["violations"] == []
+
+
 def test_fill_rect_allocates_nothing(cases, vm):
     """The UI fills rectangles every second on a ~100 KiB heap: no garbage from the driver."""
     taken = cases["alloc"][0]["taken"]

@@ -7,12 +7,8 @@ the supply on battery; on USB, where it cannot, the token goes to deep sleep ins
 it on again; from deep sleep, key A wakes it. Battery: GPIO38 behind a 1:1 divider.
 """
 
-import select
-import sys
 import time
 
-import esp32
-import machine
 from machine import ADC, I2C, SPI, Pin
 from micropython import const
 
@@ -20,12 +16,10 @@ _HOLD = const(4)
 # Before the other imports: on battery every millisecond without HOLD counts.
 _hold = Pin(_HOLD, Pin.OUT, value=1, hold=True)  # type: ignore[call-arg]  # hold= is ESP32-only, not in the stubs
 
-import usbport  # noqa: E402
-from app import DISPLAY_OFF_S, SLEEP_S  # noqa: E402
 from battery import Battery  # noqa: E402
-from buttons import Buttons  # noqa: E402
 from drivers.pcf8563 import PCF8563  # noqa: E402
 from drivers.st7789 import ST7789  # noqa: E402
+from esp32board import Esp32Board  # noqa: E402
 
 _SDA = const(21)
 _SCL = const(22)
@@ -46,66 +40,31 @@ _I2C_HZ = const(400_000)
 _POWER_DOWN_MS = const(500)  # on battery the supply has died well within this after HOLD goes low
 
 
-class _TFT(ST7789):
-    """The TFT and its backlight as one display: ui's off()/on() darken and light both."""
-
-    def __init__(self, backlight, *args, **kwargs):
-        self._backlight = backlight
-        super().__init__(*args, **kwargs)
-        backlight.value(1)  # only now: the panel memory held noise until the driver cleared it
-
-    def poweroff(self):
-        self._backlight.value(0)
-        super().poweroff()
-
-    def poweron(self):
-        super().poweron()
-        self._backlight.value(1)
-
-
-class Board:
+class Board(Esp32Board):
     name = "m5stickc_plus2"
-    display_off_s = DISPLAY_OFF_S  # the app's idle times: display dark, then deep sleep
-    sleep_s = SLEEP_S
 
     def __init__(self):
         self._hold = _hold
         _hold.init(value=1, hold=True)  # type: ignore[call-arg]  # already so, unless switched off meanwhile
         # Dark until the panel is cleared; hold=False lets go of the hold sleep() left on it.
-        self._backlight = Pin(_BACKLIGHT, Pin.OUT, value=0, hold=False)  # type: ignore[call-arg]
+        backlight = Pin(_BACKLIGHT, Pin.OUT, value=0, hold=False)  # type: ignore[call-arg]
         spi = SPI(_SPI_ID, baudrate=_SPI_HZ, sck=Pin(_SCK), mosi=Pin(_MOSI))
-        self.display = _TFT(self._backlight, spi, Pin(_DC, Pin.OUT), cs=Pin(_CS, Pin.OUT),
-                            rst=Pin(_RST, Pin.OUT), width=240, height=135, xstart=40, ystart=53, madctl=0x60)
-        self.rtc = PCF8563(I2C(0, scl=Pin(_SCL), sda=Pin(_SDA), freq=_I2C_HZ))  # BM8563: same registers
-        self.port = usbport.Port()
-        self._wake_key = Pin(_KEY_A, Pin.IN)  # GPIO34..39 have no internal pulls: the board's resistors
-        self._buttons = Buttons({"A": self._wake_key, "B": Pin(_KEY_B, Pin.IN),
-                                 "power": Pin(_KEY_POWER, Pin.IN)})
-        self._battery = Battery(ADC(Pin(_BATTERY), atten=ADC.ATTN_11DB), ratio=_DIVIDER)
-        self._poll = select.poll()
-        self._poll.register(sys.stdin, select.POLLIN)
+        display = ST7789(spi, Pin(_DC, Pin.OUT), cs=Pin(_CS, Pin.OUT), rst=Pin(_RST, Pin.OUT), width=240,
+                         height=135, xstart=40, ystart=53, madctl=0x60, backlight=backlight)
+        rtc = PCF8563(I2C(0, scl=Pin(_SCL), sda=Pin(_SDA), freq=_I2C_HZ))  # BM8563: same registers
+        # GPIO34..39 have no internal pulls: the board's resistors hold the keys up.
+        keys = {"A": Pin(_KEY_A, Pin.IN), "B": Pin(_KEY_B, Pin.IN), "power": Pin(_KEY_POWER, Pin.IN)}
+        battery = Battery(ADC(Pin(_BATTERY), atten=ADC.ATTN_11DB), ratio=_DIVIDER)
+        # GPIO4 and GPIO27 are RTC pads: a pad hold on them lasts through deep sleep by itself.
+        super().__init__(display, rtc, keys, battery, held=((backlight, 0), (_hold, 1)))
 
     def button(self):
         """None | "A" | "B" | "A long" | "B long"; the power key switches the token off instead."""
-        event = self._buttons.event()
+        event = super().button()
         if event == "power" or event == "power long":
             self.power_off()
             return None
         return event
-
-    def idle(self, ms):
-        """Wait up to `ms` for a byte from USB; key presses are caught by interrupt meanwhile."""
-        self._poll.poll(ms)
-
-    def battery(self):
-        """Charge in percent (USB charging reads near 100), or None when the line reads no cell."""
-        return self._battery.percent()
-
-    def restart(self):
-        machine.reset()
-
-    def open_repl(self):
-        """Nothing to do: main.py ends and the REPL opens on the USB line."""
 
     def power_off(self):
         """Switch off: HOLD low cuts the supply on battery. Still running means USB: deep sleep instead."""
@@ -114,17 +73,6 @@ class Board:
         time.sleep_ms(_POWER_DOWN_MS)
         self._hold.init(value=1, hold=True)  # type: ignore[call-arg]
         self.sleep()
-
-    def sleep(self):
-        """Deep sleep, screen dark, until key A is pressed; the wake boots main.py again."""
-        self._buttons.wait_release("A")  # held down, the level-triggered wake would fire at once
-        self.display.poweroff()
-        # GPIO4 and GPIO27 are RTC pads: a pad hold on them lasts through deep sleep by itself.
-        self._backlight.init(value=0, hold=True)  # type: ignore[call-arg]
-        self._hold.init(value=1, hold=True)  # type: ignore[call-arg]
-        esp32.wake_on_ext0(self._wake_key, esp32.WAKEUP_ALL_LOW)
-        machine.deepsleep()
-
 
 
 def setup():

@@ -39,13 +39,18 @@ def rgb565(r, g, b):
 
 class ST7789:
     """135x240 (or other) ST7789 panel over SPI. `xstart`/`ystart` place the panel in the controller's
-    240x320 memory for the rotation `madctl` selects (MX|MV = 0x60: landscape, x along the long side)."""
+    240x320 memory for the rotation `madctl` selects (MX|MV = 0x60: landscape, x along the long side).
+    `backlight`, an output pin (high = lit) where the board switches the LEDs, goes dark and lit with the
+    panel in poweroff() and poweron()."""
 
     fg = 0xFFFF
     bg = 0x0000
 
     def __init__(self, spi, dc, cs=None, rst=None, width=240, height=135, xstart=40, ystart=53,
-                 madctl=0x60):
+                 madctl=0x60, backlight=None):
+        self._backlight = backlight
+        if backlight is not None:
+            backlight.value(0)  # dark while the panel memory holds power-up noise: lit below, once cleared
         self.width = width
         self.height = height
         self._spi = spi
@@ -83,6 +88,8 @@ class ST7789:
         self._send(_INVON)  # these IPS panels show true colours with inversion on
         self.fill(self.bg)  # the memory holds noise after power-up: clear it before lighting the panel
         self._send(_DISPON)
+        if backlight is not None:
+            backlight.value(1)
 
     def fill(self, colour):
         """Paint the whole panel in `colour` (RGB565)."""
@@ -170,14 +177,18 @@ class ST7789:
         """Nothing to flush: every drawing call has already reached the panel."""
 
     def poweroff(self):
-        """Blank the panel and put the controller to sleep (memory kept); the board switches the backlight."""
+        """Darken the backlight, blank the panel and put the controller to sleep (memory kept)."""
+        if self._backlight is not None:
+            self._backlight.value(0)
         self._send(_DISPOFF)
         self._sleep(_SLPIN)
 
     def poweron(self):
-        """Wake the controller and light the panel again with what its memory holds."""
+        """Wake the controller and light the panel (and the backlight) again with what its memory holds."""
         self._sleep(_SLPOUT)
         self._send(_DISPON)
+        if self._backlight is not None:
+            self._backlight.value(1)
 
     def _sleep(self, command):
         # Sleep in and sleep out each need 120 ms since the last change, and 5 ms of quiet after.

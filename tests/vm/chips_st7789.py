@@ -10,42 +10,10 @@ import time
 
 try:
     import framebuf
-except ImportError:  # CPython: the shared stand-in, taught the MONO_HLSB layout the driver's glyphs use
-    import chips_framebuf
+except ImportError:  # CPython: emu's stand-in, which knows the MONO_HLSB layout the driver's glyphs use
+    from emu import fbuf as framebuf
 
-    class _HorizontalBits(chips_framebuf.FrameBuffer):
-        """MONO_HLSB: a byte is 8 pixels of one row, bit 7 leftmost."""
-
-        def __init__(self, buf, width, height, fmt):
-            self._fb = buf
-            self._w = width
-            self._h = height
-            self._stride = (width + 7) // 8
-
-        def pixel(self, x, y, c=None):
-            if not (0 <= x < self._w and 0 <= y < self._h):
-                return None
-            index = y * self._stride + x // 8
-            bit = 0x80 >> (x & 7)
-            if c is None:
-                return 1 if self._fb[index] & bit else 0
-            if c:
-                self._fb[index] |= bit
-            else:
-                self._fb[index] &= ~bit & 0xFF
-
-    class _Module:
-        MONO_VLSB = chips_framebuf.MONO_VLSB
-        MONO_HLSB = 3
-
-        @staticmethod
-        def FrameBuffer(buf, width, height, fmt):
-            if fmt == 3:
-                return _HorizontalBits(buf, width, height, fmt)
-            return chips_framebuf.FrameBuffer(buf, width, height, fmt)
-
-    framebuf = _Module
-    sys.modules["framebuf"] = _Module
+    sys.modules["framebuf"] = framebuf
 
 if not hasattr(time, "ticks_ms"):  # CPython: a virtual millisecond clock that only sleeping advances
     _now = [0]
@@ -60,7 +28,7 @@ if not hasattr(time, "ticks_ms"):  # CPython: a virtual millisecond clock that o
 
 import ui  # noqa: E402
 from drivers.st7789 import ST7789, rgb565  # noqa: E402
-from simchips.st7789 import SPIBus, ST7789Model  # noqa: E402
+from simchips.st7789 import DCPin, SPIBus, ST7789Model  # noqa: E402
 
 RED = rgb565(255, 0, 0)
 GREEN = rgb565(0, 255, 0)
@@ -206,6 +174,41 @@ def code_case():
         ui.Screen(reference).code("label", "123456", remaining, 30)
         emit("code", remaining=remaining, panel=panel_rows(model), reference=reference.rows(), bytes=sent,
              writes=writes, fg=display.fg, bg=display.bg)
+
+
+def backlight_run(start):
+    """The board's backlight line, at level `start`, handed to the driver: each edge with whether the panel
+    was lit then and whether its memory was clear of the power-up noise."""
+    model = ST7789Model(clock=time.ticks_ms)
+    bus = SPIBus(model)
+    edges = []
+
+    def lit():
+        return model.on and not model.asleep
+
+    def edge(level):
+        cleared = all(model.stored(x, y) == 0 for y in range(model.height) for x in range(model.width))
+        edges.append([level, lit(), cleared])
+
+    backlight = DCPin(start, edge)
+    display = ST7789(bus, bus.dc, bus.cs, bus.rst, backlight=backlight)
+    out = {"start": start, "init": edges[:]}
+    display.fill_rect(10, 10, 50, 20, RED)
+    del edges[:]
+    display.poweroff()
+    out["off"] = [[level, was_lit] for level, was_lit, _ in edges]
+    out["after_off"] = [backlight.level, lit()]
+    del edges[:]
+    display.poweron()
+    out["on"] = [[level, was_lit] for level, was_lit, _ in edges]
+    out["after_on"] = [backlight.level, lit()]
+    out["violations"] = model.violations
+    return out
+
+
+def backlight_case():
+    for start in (0, 1):  # off as a board sets it up; on, as a warm restart may leave it
+        emit("backlight", **backlight_run(start))
 
 
 class _Quiet:
@@ -378,7 +381,7 @@ def model_case():
     emit("model", **out)
 
 
-CASES = {"alloc": alloc_case, "init": init_case, "corners": corners_case, "clip": clip_case, "text": text_case,
-         "power": power_case, "code": code_case, "rotations": rotations_case, "model": model_case}
+CASES = {"alloc": alloc_case, "backlight": backlight_case, "init": init_case, "corners": corners_case,
+         "clip": clip_case, "text": text_case, "power": power_case, "code": code_case, "rotations": rotations_case, "model": model_case}
 for name in sys.argv[1:] or sorted(CASES):
     CASES[name]()

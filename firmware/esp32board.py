@@ -1,0 +1,73 @@
+"""What every ESP32 board of the token does alike; a board file (boards/*/board.py) extends Esp32Board with
+only what is its own: pins, chips, keys and any power switching of its own.
+
+The USB line is MicroPython's stdin/stdout. Key A wakes the board from deep sleep (ext0, pressed = low): the
+wake boots main.py again, straight to the code. The idle times are the app's, imported from it: main.py
+imports app right after the board anyway, so this costs no extra module, and the times stay where the
+behaviour they time is written.
+"""
+
+import select
+import sys
+
+import esp32
+import machine
+import usbport
+from app import DISPLAY_OFF_S, SLEEP_S
+from buttons import Buttons
+
+
+class Esp32Board:
+    """The board object app.run() drives, for an ESP32 whose board file built the parts and hands over:
+    `display`; `rtc`; `keys`, {"A": pin, ...} input pins pulled up (pressed = low), A the one that wakes;
+    `battery`, a Battery, or None where the board cannot measure; `held`, (pin, level) pairs to keep
+    through deep sleep by pad hold (a power latch, a backlight, a switched divider). The board file's
+    class sets `name`; `hold_digital_pads` where a held pad is no RTC pad."""
+
+    display_off_s = DISPLAY_OFF_S  # idle seconds before the display goes dark, then before deep sleep
+    sleep_s = SLEEP_S
+    hold_digital_pads = False  # a pad hold lasts through deep sleep by itself only on RTC pads
+
+    def __init__(self, display, rtc, keys, battery=None, held=()):
+        self.display = display
+        self.rtc = rtc
+        self.port = usbport.Port()
+        self._wake_key = keys["A"]
+        self._buttons = Buttons(keys)
+        self._battery = battery
+        self._held = held
+        self._poll = select.poll()
+        self._poll.register(sys.stdin, select.POLLIN)
+
+    def button(self):
+        """None | "A" | "B" | "A long" | "B long" (the board's keys by the names it gave them)."""
+        return self._buttons.event()
+
+    def idle(self, ms):
+        """Wait up to `ms` for a byte from USB; key presses are caught by interrupt meanwhile."""
+        self._poll.poll(ms)
+
+    def battery(self):
+        """Charge in percent, or None: nothing to measure with, or no cell on the line (none fitted, or USB
+        and the charger holding it above a full cell)."""
+        if self._battery is None:
+            return None
+        return self._battery.percent()
+
+    def restart(self):
+        """Start afresh, as after the reset key."""
+        machine.reset()
+
+    def open_repl(self):
+        """Nothing to do: main.py ends and the REPL opens on the USB line."""
+
+    def sleep(self):
+        """Deep sleep, display off, until key A is pressed; the wake boots main.py again."""
+        self._buttons.wait_release("A")  # held down, the level-triggered wake would fire at once
+        self.display.poweroff()
+        for pin, level in self._held:
+            pin.init(value=level, hold=True)  # type: ignore[call-arg]  # hold= is ESP32-only, not in the stubs
+        if self.hold_digital_pads:
+            esp32.gpio_deep_sleep_hold(True)  # type: ignore[attr-defined]  # in the ESP32 port, not the stubs
+        esp32.wake_on_ext0(self._wake_key, esp32.WAKEUP_ALL_LOW)
+        machine.deepsleep()
