@@ -15,7 +15,7 @@ CHANGES = ("first add", "add", "add --replace", "rename", "delete", "wipe", "clo
 
 
 def test_a_power_cut_at_any_flash_operation_leaves_the_old_or_the_new_state(micropython_vm):
-    proc = micropython_vm.run("powercut_cases.py", heap="1m", timeout=60)
+    proc = micropython_vm.run("powercut_cases.py", heap="2m", timeout=60)  # two 256 KiB flash images
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     failures = [line for line in lines if "failure" in line]
     assert failures == [], "%d cut points went wrong, first: %r" % (len(failures), failures[:5])
