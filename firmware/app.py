@@ -10,6 +10,9 @@ DISPLAY_OFF_S and SLEEP_S below) and shown(info) (the virtual token reports each
 Buttons: A shows the next account; B, or a long press of either, shows the time and sync status for a few
 seconds. After display_off_s without a press or a request the display goes dark (any press lights it again,
 without acting); after sleep_s the board sleeps.
+
+The host protocol (service.py) is loaded with the first byte from USB: a token woken by a button shows its
+code sooner, and on less heap, without it.
 """
 
 import time
@@ -18,11 +21,8 @@ import micropython
 import otp
 import ui
 import vault as vaultmod
-import wire
 from clock import Clock, from_unix
-from service import Service
 
-_QUIET_MS = 300  # a frame cut off for this long is given up (the host retries)
 _MAINTENANCE_MS = 30000
 _STATUS_MS = 6000  # how long B shows the status screen
 _BATTERY_MS = 60000  # the battery changes slowly; its ADC is not read every second
@@ -46,7 +46,7 @@ class App:
         self.screen = ui.Screen(board.display)
         self.vault = vaultmod.Vault()
         self.clock = Clock(board.rtc)
-        self.service = Service(board, self.vault, self.clock)
+        self.service = None  # the host protocol: see connect()
         self.index = 0
         self.drawn = None  # what is on the screen now, to redraw only on change
         self.shown = getattr(board, "shown", None)
@@ -138,52 +138,50 @@ class App:
         if self.shown:
             self.shown({"screen": screen})
 
-    def maintenance(self):
-        """Ask the person holding the token; True if they allowed the REPL to open."""
+    def maintenance(self, service):
+        """Ask the person holding the token, and answer the host's waiting request; True if they allowed the
+        REPL to open."""
         board = self.board
         self.screen.message("Maintenance?", "A: allow", "B: refuse")
         if self.shown:
             self.shown({"screen": "maintenance"})
-        rid = self.service.maintenance_rid
-        self.service.maintenance_rid = -1
+        allowed = False
         start = time.ticks_ms()
         while time.ticks_diff(time.ticks_ms(), start) < _MAINTENANCE_MS:
             button = board.button()
-            if button == "A":
-                board.port.write(wire.frame(wire.OK, rid))
-                return True
-            if button == "B":
+            if button == "A" or button == "B":
+                allowed = button == "A"
                 break
             board.port.read()  # the host is waiting; anything it sends now is noise
             board.idle(50)
-        board.port.write(wire.frame(wire.ERROR, rid, bytes((wire.E_DENIED,))))
-        self.drawn = None
-        return False
+        service.answer_maintenance(allowed)
+        if not allowed:
+            self.drawn = None
+        return allowed
+
+    def connect(self):
+        """The host protocol, loaded when the first byte arrives from USB (not at boot: see the module doc)."""
+        from service import Service
+
+        self.service = Service(self.board, self.vault, self.clock)
+        return self.service
 
     def run(self):
         board = self.board
-        deframer = wire.Deframer()
-        last_rx = time.ticks_ms()
         while True:
             data = board.port.read()
-            if data:
-                last_rx = time.ticks_ms()
-                frames = deframer.feed(data)
-            elif deframer.pending() and time.ticks_diff(time.ticks_ms(), last_rx) > _QUIET_MS:
-                frames = deframer.drop_partial()
-            else:
-                frames = ()
-            for kind, rid, payload in frames:
-                self.wake()
-                reply = self.service.handle(kind, rid, payload)
-                if reply:
-                    board.port.write(reply)
-            if self.service.maintenance_rid >= 0 and self.maintenance():
-                return
+            service = self.service
+            if data and service is None:
+                service = self.connect()
+            if service is not None:
+                if service.serve(data):
+                    self.wake()  # a request counts as use: the idle timers restart, a dark display lights
+                if service.maintenance_rid >= 0 and self.maintenance(service):
+                    return
+                if service.changed:
+                    service.changed = False
+                    self.drawn = None
             self.press(board.button())
-            if self.service.changed:
-                self.service.changed = False
-                self.drawn = None
             self.rest()
             if not self.dark:
                 self.draw()

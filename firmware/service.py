@@ -1,4 +1,7 @@
-"""The token's side of the protocol: one request in, one reply out. No reply ever carries key material."""
+"""The token's side of the protocol: one request in, one reply out. No reply ever carries key material.
+
+The app loads this module only once a byte arrives from USB; a token that only shows codes never needs it.
+"""
 
 import gc
 import json
@@ -8,9 +11,16 @@ import otp
 import vault as vaultmod
 import wire
 
+try:
+    from micropython import const
+except ImportError:  # CPython
+    def const(value):  # type: ignore[misc]
+        return value
+
 FIRMWARE_VERSION = "0.1.0"
 # Requests that change the vault or the clock: a retried request id gets the cached reply, not a second run.
 _WRITES = (wire.ADD, wire.RENAME, wire.DELETE, wire.WIPE, wire.TIME_SET)
+_QUIET_MS = const(300)  # a frame cut off for this long is given up (the host retries)
 
 
 def _error(rid, code, detail=""):
@@ -27,6 +37,31 @@ class Service:
         self.changed = False  # set when accounts changed, so the app redraws
         self.maintenance_rid = -1  # a maintenance request waiting for a button press
         self._last = None  # (kind, rid, reply) of the last write
+        self._deframer = wire.Deframer()
+        self._heard = time.ticks_ms()  # when the last byte came
+
+    def serve(self, data):
+        """Take what came from USB (b"" if nothing did) and answer each request it completes on the board's
+        port; the number of requests taken."""
+        deframer = self._deframer
+        if data:
+            self._heard = time.ticks_ms()
+            frames = deframer.feed(data)
+        elif deframer.pending() and time.ticks_diff(time.ticks_ms(), self._heard) > _QUIET_MS:
+            frames = deframer.drop_partial()
+        else:
+            return 0
+        for kind, rid, payload in frames:
+            reply = self.handle(kind, rid, payload)
+            if reply:
+                self.board.port.write(reply)
+        return len(frames)
+
+    def answer_maintenance(self, allowed):
+        """Answer the request waiting for a person (maintenance_rid): allowed on the token, or not."""
+        rid = self.maintenance_rid
+        self.maintenance_rid = -1
+        self.board.port.write(wire.frame(wire.OK, rid) if allowed else _error(rid, wire.E_DENIED))
 
     def handle(self, kind, rid, payload):
         """Reply frame for one request, or None while it waits for a person (maintenance)."""

@@ -150,13 +150,29 @@ def test_driver_draws_exactly_what_the_panel_shows(display_cases):
         assert len(buffer) == case["height"] and all(len(r) == case["width"] for r in buffer)
         assert sum(r.count("1") for r in buffer) > 300  # the drawing is really there
         assert case["panel"] == buffer
-        assert case["is_on"] and case["frames"] == 2  # init clears the screen, then one show()
+        assert case["is_on"] and case["frames"] == 1  # the one show(): init sends no blank frame
         assert case["inverted"] == ["".join("1" if p == "0" else "0" for p in r) for r in buffer]
         assert case["contrast"] == 0x10
         assert case["off_is_on"] is False and case["off_lit"] == 0
         assert case["on_again"] == buffer
         assert case["rotated"] == rotated(buffer)  # without segment remap and COM flip: upside down
-        assert case["frames_after"] == 3
+        assert case["frames_after"] == 2
+
+
+def test_no_garbage_is_lit_before_the_first_frame(display_cases):
+    """Power-up RAM noise never shows: the panel stays dark until the first drawing, then shows exactly it."""
+    case = display_cases["first_frame"][0]
+    assert case["init_writes"] == 0  # no blank frame sent at start: the first drawing covers all of RAM
+    assert case["after_init"] == 0 and case["poweron_before_frame"] == 0
+    assert case["is_on"] and case["frames"] == 1
+    assert case["panel"] == case["buffer"]
+    assert sum(row.count("1") for row in case["buffer"]) > 20  # the drawing is really there
+
+
+def test_a_display_switched_off_before_its_first_frame_stays_off_until_switched_on(display_cases):
+    case = display_cases["off_first"][0]
+    assert case["dark"] == 0
+    assert case["lit_after_poweron"] == 128 * 64
 
 
 def test_halfblock_rendering_matches_the_pixels(display_cases):

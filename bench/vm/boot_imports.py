@@ -95,7 +95,10 @@ def main():
             return self._timed(Bus.readfrom_into, self, addr, buf)
 
     class Hardware:
-        """What boards/sim/board.py takes from simhw: a bus with the chips, buttons, idle, shown."""
+        """What boards/sim/board.py takes from simhw: a bus with the chips, buttons, idle, shown, and the
+        simulator's settings (none: the defaults)."""
+
+        config = {}  # type: dict
 
         def __init__(self):
             self.i2c = CountingBus()

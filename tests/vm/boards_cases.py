@@ -261,6 +261,7 @@ def main():
     held = looks(hw, token, 300)
     hw.release(wake_key)
     held += looks(hw, token, 300)
+    ui.Screen(token.display).code("GitHub", "123456", 20, 30)  # the app's first screen after a wake
     emit("woken", after=after, held_at_start=held, panel_on=panel_on(panel))
 
 

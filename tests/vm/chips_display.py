@@ -66,6 +66,38 @@ def driver(width, height):
     emit("driver", **out)
 
 
+def first_frame():
+    """A panel whose RAM holds noise, as at power-up: what is lit from the driver's start to its first frame."""
+    bus = Bus()
+    panel = SSD1306(128, 64)
+    for i in range(len(panel.gddram)):
+        panel.gddram[i] = (i * 167 + 91) & 0xFF  # any pattern: real RAM comes up random
+    bus.attach(ADDRESS, panel)
+    display = SSD1306_I2C(128, 64, bus)
+    out = {"after_init": len(lit(panel)), "init_writes": panel.data_writes}
+    display.poweron()  # the app lights the display on a press: with nothing drawn yet, it must stay dark
+    out["poweron_before_frame"] = len(lit(panel))
+    display.text("123 456", 10, 20, 1)
+    display.show()
+    out["is_on"] = panel.is_on
+    out["panel"] = panel_rows(panel)
+    out["buffer"] = buffer_rows(display)
+    out["frames"] = panel.frames
+    emit("first_frame", **out)
+
+    # Switched off before anything was drawn (a board going to sleep at once): drawing does not light it.
+    bus = Bus()
+    panel = SSD1306(128, 64)
+    bus.attach(ADDRESS, panel)
+    display = SSD1306_I2C(128, 64, bus)
+    display.poweroff()
+    display.fill(1)
+    display.show()
+    dark = len(lit(panel))
+    display.poweron()
+    emit("off_first", dark=dark, lit_after_poweron=len(lit(panel)))
+
+
 def started(height=64):
     """A panel lit with the usual upright orientation, page addressing (the reset mode)."""
     bus = Bus()
@@ -123,6 +155,7 @@ def small_panel_offsets():
 
 driver(128, 64)
 driver(128, 32)
+first_frame()
 page_mode()
 vertical_mode()
 control_bytes()
