@@ -7,6 +7,7 @@ import gc
 import json
 import time
 
+import frames
 import otp
 import vault as vaultmod
 import wire
@@ -24,7 +25,7 @@ _QUIET_MS = const(300)  # a frame cut off for this long is given up (the host re
 
 
 def _error(rid, code, detail=""):
-    return wire.frame(wire.ERROR, rid, bytes((code,)) + detail.encode()[:60])
+    return frames.frame(wire.ERROR, rid, bytes((code,)) + detail.encode()[:60])
 
 
 class Service:
@@ -37,7 +38,7 @@ class Service:
         self.changed = False  # set when accounts changed, so the app redraws
         self.maintenance_rid = -1  # a maintenance request waiting for a button press
         self._last = None  # (kind, rid, reply) of the last write
-        self._deframer = wire.Deframer()
+        self._deframer = frames.Deframer()
         self._heard = time.ticks_ms()  # when the last byte came
 
     def serve(self, data):
@@ -61,7 +62,7 @@ class Service:
         """Answer the request waiting for a person (maintenance_rid): allowed on the token, or not."""
         rid = self.maintenance_rid
         self.maintenance_rid = -1
-        self.board.port.write(wire.frame(wire.OK, rid) if allowed else _error(rid, wire.E_DENIED))
+        self.board.port.write(frames.frame(wire.OK, rid) if allowed else _error(rid, wire.E_DENIED))
 
     def handle(self, kind, rid, payload):
         """Reply frame for one request, or None while it waits for a person (maintenance)."""
@@ -89,14 +90,14 @@ class Service:
     def _dispatch(self, kind, rid, payload):
         if kind == wire.HELLO:
             self._last = None
-            return wire.frame(wire.OK, rid, json.dumps(self.info()).encode())
+            return frames.frame(wire.OK, rid, json.dumps(self.info()).encode())
         if kind == wire.LIST:
             (index,) = wire.unpack("H", payload)
             reply = wire.pack("H", len(self.vault))
             if index < len(self.vault):
                 algorithm, digits, period, issuer, label, _ = vaultmod.decode_account(self.vault.records[index])
                 reply += wire.pack(wire.META, wire.ALGORITHMS.index(algorithm), digits, period, issuer, label)
-            return wire.frame(wire.OK, rid, reply)
+            return frames.frame(wire.OK, rid, reply)
         if kind == wire.ADD:
             flags = payload[0] if payload else 0
             algo, digits, period, issuer, label, secret = wire.unpack(wire.ACCOUNT, payload[1:])
@@ -105,7 +106,7 @@ class Service:
             record = vaultmod.encode_account(wire.ALGORITHMS[algo], digits, period, issuer, label, secret)
             self.vault.add(record, replace=bool(flags & wire.ADD_REPLACE))
             self.changed = True
-            return wire.frame(wire.OK, rid, wire.pack("H", len(self.vault)))
+            return frames.frame(wire.OK, rid, wire.pack("H", len(self.vault)))
         if kind == wire.RENAME:
             issuer, label, new_label = wire.unpack(wire.RENAME_FMT, payload)
             self.vault.rename(issuer, label, new_label)
@@ -117,21 +118,21 @@ class Service:
                 raise ValueError("wipe")
             self.vault.wipe()
         elif kind == wire.TIME_GET:
-            return wire.frame(wire.OK, rid, self._time(bool(payload and payload[0] & wire.TIME_EDGE)))
+            return frames.frame(wire.OK, rid, self._time(bool(payload and payload[0] & wire.TIME_EDGE)))
         elif kind == wire.TIME_SET:
             unix, flags, drift = wire.unpack(wire.TIME_SET_FMT, payload)
             if unix < 0:
                 raise ValueError("time")
             self.clock.set(unix, drift if flags & wire.SET_DRIFT else None)
         elif kind == wire.CHECK:
-            return wire.frame(wire.OK, rid, self._check(payload))
+            return frames.frame(wire.OK, rid, self._check(payload))
         elif kind == wire.MAINTENANCE:
             self.maintenance_rid = rid
             return None
         else:
             return _error(rid, wire.E_UNKNOWN, "unknown request %d" % kind)
         self.changed = True
-        return wire.frame(wire.OK, rid)
+        return frames.frame(wire.OK, rid)
 
     def info(self):
         """What the host may know about this token: versions, board, room, clock state. No secrets."""

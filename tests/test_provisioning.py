@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import frames
 import pyotp
 import pytest
 import qrgen
@@ -434,7 +435,7 @@ def test_the_leak_scanner_would_catch_a_leak():
     for secret in SECRETS:
         for form in leak_forms(secret):
             assert leaks(b"reply: " + form + b" end"), form
-        assert leaks(wire.frame(wire.OK, 7, secret))  # a key inside a binary reply
+        assert leaks(frames.frame(wire.OK, 7, secret))  # a key inside a binary reply
     assert not leaks(b"".join(b32(s).encode()[:-2] + b"\n" for s in SECRETS))  # near misses are no leak
 
 

@@ -6,6 +6,7 @@ import random
 import struct
 import zlib
 
+import frames
 import wire
 from conftest import VM
 
@@ -45,19 +46,19 @@ SAMPLES = [
     (wire.OK, 0xFFFF, b"\x01\x00"),
     (wire.ADD, 0x7EF5, b"\xf5\x7e\xf5\x7e\x05" + KEY80),
     (wire.ERROR, 0x1234, bytes([wire.E_STORAGE]) + b"vault checksum mismatch"),
-    (wire.LIST, 0xF57E, bytes(range(256))[:wire.MAX_PAYLOAD]),
+    (wire.LIST, 0xF57E, bytes(range(256))[:frames.MAX_PAYLOAD]),
 ]
 
 
 def test_frames_match_the_documented_format(vm):
     cases = [{"op": "frame", "kind": k, "rid": r, "payload": p.hex()} for k, r, p in SAMPLES]
     cases.append({"op": "frame", "kind": wire.OK, "rid": 0x12345, "payload": ""})  # RID wraps to 16 bits
-    cases.append({"op": "frame", "kind": wire.OK, "rid": 1, "payload": "00" * (wire.MAX_PAYLOAD + 1)})
+    cases.append({"op": "frame", "kind": wire.OK, "rid": 1, "payload": "00" * (frames.MAX_PAYLOAD + 1)})
     got = run_cases(vm, cases)
     assert [g["frame"] for g in got[:len(SAMPLES)]] == [spec_frame(*s).hex() for s in SAMPLES]
     assert got[-2] == {"frame": spec_frame(wire.OK, 0x2345).hex()}
     assert got[-1] == {"error": "ValueError"}
-    assert len(spec_frame(*SAMPLES[-1])) <= wire.MAX_FRAME  # the largest frame fits the token's buffer
+    assert len(spec_frame(*SAMPLES[-1])) <= frames.MAX_FRAME  # the largest frame fits the token's buffer
 
 
 def test_frames_round_trip_back_to_back(vm):
@@ -153,16 +154,16 @@ def _soup(rng, frames):
 
 def _soup_case(seed):
     rng = random.Random(seed)
-    frames = [(rng.randrange(256), rng.randrange(0x10000), rng.randbytes(rng.randrange(wire.MAX_PAYLOAD + 1)))
+    sent = [(rng.randrange(256), rng.randrange(0x10000), rng.randbytes(rng.randrange(frames.MAX_PAYLOAD + 1)))
               for _ in range(12)]
-    data = _soup(rng, [spec_frame(*f) for f in frames])
+    data = _soup(rng, [spec_frame(*f) for f in sent])
     steps = []
     at = 0
     while at < len(data):
         size = rng.choice((1, 2, 7, 64, 260, 1000))
         steps.append(data[at:at + size])
         at += size
-    return frames, stream(*steps, "drain")
+    return sent, stream(*steps, "drain")
 
 
 SEEDS = range(20)
@@ -171,8 +172,8 @@ SEEDS = range(20)
 def test_byte_soup_yields_exactly_the_frames_sent(vm):
     cases = [_soup_case(seed) for seed in SEEDS]
     results = run_cases(vm, [case for _, case in cases])
-    for seed, ((frames, _), result) in enumerate(zip(cases, results)):
-        assert flat(result) == as_found(*frames), "seed %d" % seed
+    for seed, ((sent, _), result) in enumerate(zip(cases, results)):
+        assert flat(result) == as_found(*sent), "seed %d" % seed
         assert result["pending"] == 0
 
 

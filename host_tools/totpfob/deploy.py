@@ -16,7 +16,7 @@ from pathlib import Path
 from . import boards
 from .build import compile_mpy, firmware_files
 from .errors import UserError, describe
-from .link import DeviceError, Link, LinkError, find_port, wire
+from .link import DeviceError, Link, LinkError, find_port, frames, wire
 from .paths import tool
 from .token import Token
 
@@ -74,7 +74,7 @@ def _quiet_rid(start: int) -> int:
     nothing (its Ctrl-A only enters the raw REPL, and no Ctrl-D follows to run, reset or leave the VM)."""
     for step in range(0x10000):
         rid = (start + step) & 0xFFFF
-        if min(wire.frame(wire.HELLO, rid)[4:]) >= 0x20:
+        if min(frames.frame(wire.HELLO, rid)[4:]) >= 0x20:
             return rid
     return start
 

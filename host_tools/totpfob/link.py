@@ -11,6 +11,7 @@ from serial.tools import list_ports
 from .paths import firmware_module
 
 wire = firmware_module("wire")
+frames = firmware_module("frames")
 
 # USB-serial bridges found on ESP32 boards: Espressif native USB, Silicon Labs CP210x, WCH CH340/CH9102, FTDI.
 USB_IDS = {0x303A: "Espressif", 0x10C4: "Silicon Labs CP210x", 0x1A86: "WCH CH340/CH9102", 0x0403: "FTDI"}
@@ -51,7 +52,7 @@ class Link:
         self.timeout = timeout
         self.retries = retries
         self.rid = random.randrange(0x10000)
-        self.deframer = wire.Deframer()
+        self.deframer = frames.Deframer()
         self.trace = os.environ.get("TOTPFOB_TRACE")  # tests record every byte the token sent
         ser = serial.Serial()
         ser.port = port
@@ -94,7 +95,7 @@ class Link:
     def request(self, kind: int, payload: bytes = b"", timeout: float | None = None) -> bytes:
         """Send one request and return the payload of its OK reply; DeviceError if refused."""
         self.rid = (self.rid + 1) & 0xFFFF
-        frame = wire.frame(kind, self.rid, payload)
+        frame = frames.frame(kind, self.rid, payload)
         wait = timeout or self.timeout
         for _ in range(self.retries):
             try:

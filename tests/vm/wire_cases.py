@@ -16,6 +16,7 @@ import json
 import sys
 from binascii import hexlify, unhexlify
 
+import frames
 import wire
 
 
@@ -28,7 +29,7 @@ def _frames(found):
 
 
 def _stream(steps):
-    deframer = wire.Deframer()
+    deframer = frames.Deframer()
     found = []
     for step in steps:
         if step == "drop":
@@ -48,7 +49,7 @@ def _stream(steps):
 def run(case):
     op = case["op"]
     if op == "frame":
-        return {"frame": _hex(wire.frame(case["kind"], case["rid"], unhexlify(case["payload"])))}
+        return {"frame": _hex(frames.frame(case["kind"], case["rid"], unhexlify(case["payload"])))}
     if op == "stream":
         return _stream(case["steps"])
     fmt = case["fmt"]
