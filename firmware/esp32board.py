@@ -17,6 +17,11 @@ from app import DISPLAY_OFF_S, SLEEP_S
 from buttons import Buttons
 
 
+def woke_from_sleep():
+    """True when this boot is a wake from deep sleep: chips that stayed powered need no cold start."""
+    return machine.reset_cause() == machine.DEEPSLEEP_RESET
+
+
 class Esp32Board:
     """The board object app.run() drives, for an ESP32 whose board file built the parts and hands over:
     `display`; `rtc`; `keys`, {"A": pin, ...} input pins pulled up (pressed = low), A the one that wakes;
@@ -65,6 +70,9 @@ class Esp32Board:
         """Deep sleep, display off, until key A is pressed; the wake boots main.py again."""
         self._buttons.wait_release("A")  # held down, the level-triggered wake would fire at once
         self.display.poweroff()
+        settle = getattr(self.display, "settle", None)
+        if settle:
+            settle()  # a TFT asleep long enough now may be woken at once by the next boot
         for pin, level in self._held:
             pin.init(value=level, hold=True)  # type: ignore[call-arg]  # hold= is ESP32-only, not in the stubs
         if self.hold_digital_pads:

@@ -161,6 +161,16 @@ def test_waking_lets_go_of_the_sleep_holds_and_ignores_the_waking_press(cases, b
         assert after["hold"] == [1, True]
 
 
+def test_a_wake_skips_the_tft_cold_start(cases, board):
+    """From deep sleep the panel stayed powered and asleep: the board does not reset it and wait out its
+    120 ms again, and the datasheet's waits still hold."""
+    cold, woken = cases["setup"][0], cases["woken"][0]
+    assert woken["violations"] == [] and woken["panel_on"] is True
+    if board in ("m5stickc_plus2", "lilygo_tdisplay"):
+        assert cold["setup_ms"] >= 120, cold  # a power-on reset of the TFT takes its 120 ms
+        assert woken["setup_ms"] < cold["setup_ms"] - 100, (cold["setup_ms"], woken["setup_ms"])
+
+
 def test_m5_power_key_switches_off(vm):
     power = _cases(vm.name, "m5stickc_plus2")["power"][0]
     assert power["battery"] == ["power cut", [], 0]  # HOLD low: the supply goes

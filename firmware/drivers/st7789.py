@@ -47,7 +47,7 @@ class ST7789:
     bg = 0x0000
 
     def __init__(self, spi, dc, cs=None, rst=None, width=240, height=135, xstart=40, ystart=53,
-                 madctl=0x60, backlight=None):
+                 madctl=0x60, backlight=None, cold=True):
         self._backlight = backlight
         if backlight is not None:
             backlight.value(0)  # dark while the panel memory holds power-up noise: lit below, once cleared
@@ -70,17 +70,25 @@ class ST7789:
         self._glyph_fb = framebuf.FrameBuffer(self._glyph, 8, 8, framebuf.MONO_HLSB)
         if cs is not None:
             cs.value(1)
-        if rst is not None:
-            rst.value(0)
-            time.sleep_ms(1)  # the reset pulse needs only 10 us
-            rst.value(1)
-            time.sleep_ms(_SLEEP_CHANGE_MS)  # reset may have come while awake: the long wait
-        self._send(_SWRESET)
-        # A software reset of an awake chip (no reset line, warm restart) needs 120 ms before sleep out,
-        # counted by _sleep(); after a hardware reset the chip is already asleep and 5 ms do.
-        self._sleep_changed = time.ticks_ms()
-        if rst is not None:
-            self._sleep_changed = time.ticks_add(self._sleep_changed, -_SLEEP_CHANGE_MS)
+        if not cold:
+            # Woken from deep sleep: the panel stayed powered and asleep (poweroff() put it there seconds
+            # ago at least), so no reset and none of its 120 ms waits; everything is set again below anyway,
+            # in case the reset line drooped meanwhile. Saves ~125 ms of every wake.
+            if rst is not None:
+                rst.value(1)
+            self._sleep_changed = time.ticks_add(time.ticks_ms(), -_SLEEP_CHANGE_MS)
+        else:
+            if rst is not None:
+                rst.value(0)
+                time.sleep_ms(1)  # the reset pulse needs only 10 us
+                rst.value(1)
+                time.sleep_ms(_SLEEP_CHANGE_MS)  # reset may have come while awake: the long wait
+            self._send(_SWRESET)
+            # A software reset of an awake chip (no reset line, warm restart) needs 120 ms before sleep out,
+            # counted by _sleep(); after a hardware reset the chip is already asleep and 5 ms do.
+            self._sleep_changed = time.ticks_ms()
+            if rst is not None:
+                self._sleep_changed = time.ticks_add(self._sleep_changed, -_SLEEP_CHANGE_MS)
         time.sleep_ms(_COMMAND_MS)
         self._sleep(_SLPOUT)
         self._send(_COLMOD, _RGB565)
@@ -189,6 +197,13 @@ class ST7789:
         self._send(_DISPON)
         if self._backlight is not None:
             self._backlight.value(1)
+
+    def settle(self):
+        """Wait until the controller may change sleep mode again (120 ms after the last change). Called before
+        the board's deep sleep, so that the warm start after a wake (cold=False) may send sleep out at once."""
+        wait = _SLEEP_CHANGE_MS - time.ticks_diff(time.ticks_ms(), self._sleep_changed)
+        if wait > 0:
+            time.sleep_ms(wait)
 
     def _sleep(self, command):
         # Sleep in and sleep out each need 120 ms since the last change, and 5 ms of quiet after.

@@ -189,9 +189,11 @@ def main():
     import ui
 
     hold_at_import = hw.level(parts["hold"]) if "hold" in parts else None
+    started = hw.now_us
     token = board.setup()
+    setup_ms = (hw.now_us - started) // 1000
     token.idle(0)
-    emit("setup", name=token.name, conflicts=hw.conflicts(), hold_at_import=hold_at_import,
+    emit("setup", name=token.name, setup_ms=setup_ms, conflicts=hw.conflicts(), hold_at_import=hold_at_import,
          hold=hw.level(parts["hold"]) if "hold" in parts else None,
          hold_latched=hw.pad(parts["hold"]).hold if "hold" in parts else None,
          backlight=hw.level(parts["backlight"]) if "backlight" in parts else None,
@@ -253,7 +255,9 @@ def main():
 
     # Waking boots main.py again: the board is set up anew, with the key that woke it still down.
     hw.press(wake_key)
+    started = hw.now_us
     token = board.setup()
+    setup_ms = (hw.now_us - started) // 1000
     after = {}
     for role in ("hold", "backlight", "vext"):
         if role in parts:
@@ -262,7 +266,8 @@ def main():
     hw.release(wake_key)
     held += looks(hw, token, 300)
     ui.Screen(token.display).code("GitHub", "123456", 20, 30)  # the app's first screen after a wake
-    emit("woken", after=after, held_at_start=held, panel_on=panel_on(panel))
+    emit("woken", after=after, held_at_start=held, panel_on=panel_on(panel), setup_ms=setup_ms,
+         violations=getattr(panel, "violations", []))
 
 
 def power_cases(hw, token, parts):

@@ -128,6 +128,7 @@ class Hardware:
         self.analog = {}  # pin -> function returning the millivolts on it
         self._timers = []  # [due_us, action]
         self.wake = None
+        self.reset_cause = 1  # machine.PWRON_RESET; a deep sleep makes the next boot a DEEPSLEEP_RESET
         self.deep_sleep_hold = False
         self.usb_power = True
         self._power_latch = None
@@ -325,4 +326,5 @@ class Hardware:
             kept = pad.hold and (number in self._rtc or self.deep_sleep_hold)
             levels[number] = self.level(pad) if kept else None
         at_once = self.wake is not None and self.level(self.wake[0]) == self.wake[1]
+        self.reset_cause = 4  # machine.DEEPSLEEP_RESET: what the board reads when the wake boots it
         raise DeepSleep(self.wake, levels, at_once)

@@ -243,7 +243,7 @@ def soft_reset():
 
 
 def reset_cause():
-    return PWRON_RESET
+    return _hw().reset_cause
 
 
 def idle():
