@@ -1,5 +1,6 @@
 """Figure 2: the smallest MicroPython heap on which the virtual token boots and shows a code, found by bisecting
-`totpfob sim --heap`; baseline: the same search for the emulated board alone (`--blank`: chips, flash, REPL)."""
+`totpfob sim --heap`; baseline: the same search for the virtual board alone (`--blank`: its I2C shim and buttons,
+the flash, the REPL). The chips are emulated by the simulator, outside the VM, as they are silicon on a board."""
 
 import itertools
 import os
@@ -90,11 +91,12 @@ def measure(size, workdir: Path, state: Path) -> list:
         raise RuntimeError("the virtual token does not even run on its default heap (%s)" % DEFAULT_HEAP)
     return [figure(
         "min_heap", "Smallest heap that boots the token to a code (unix port)", token_k, "KiB",
-        "emulated board alone (--blank: chips, flash, REPL)", blank_k, goal="≤ 32 KiB", limit=GOAL_K,
+        "virtual board alone (--blank: I2C shim, flash, REPL)", blank_k, goal="≤ 32 KiB", limit=GOAL_K,
         notes="bisected in %d KiB steps between %d and %d KiB with `totpfob sim --keep --heap` on a flash "
               "holding one account; success = a code screen within %g s. This is the unix port's raw figure: its "
-              "words are 8 bytes (ESP32: 4), and the emulated chips, their JSON screen reports and the flash "
-              "mount share the heap. The firmware's own share is %d KiB above the bare board, so roughly %d KiB "
+              "words are 8 bytes (ESP32: 4), and the board's I2C shim, its JSON screen reports and the flash mount "
+              "share the heap (the emulated chips run in the simulator, outside the VM, as silicon does outside "
+              "an ESP32). The firmware's own share is %d KiB above the bare board, so roughly %d KiB "
               "of 4-byte words on an ESP32 (an estimate: byte buffers do not halve; PyPI has no 32-bit unix build "
               "to measure it directly)" % (
                   size.heap_step_k, size.heap_floor_k, top, _BOOT_S, token_k - blank_k, (token_k - blank_k) // 2),

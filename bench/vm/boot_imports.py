@@ -5,6 +5,10 @@ Each is imported alone: the heap it keeps (gc.mem_alloc after a collection) and 
 the sim board is set up on emulated chips, the app is built and draws its first screen, which must be a code
 (the current directory holds a vault with one account). The I2C traffic is counted as it would go on the wire:
 the host turns it into transfer time on a real bus. One JSON line per step.
+
+On the virtual token the chips are emulated by the simulator, outside the VM (simhw is only an I2C shim). Here
+they run in this VM instead, on the counting bus below, created before anything is measured: no simulator is
+needed, and the time spent in them is measured to the microsecond and taken out of the firmware's.
 """
 
 import gc

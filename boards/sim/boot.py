@@ -1,11 +1,12 @@
 """Power-on of the virtual token, inside the MicroPython VM: the part of a real ESP32 that is not our firmware.
 
-It wires up the emulated hardware, mounts flash.img (LittleFS2, like the ESP32's filesystem) at "/", and, as a
-board does, runs main.py from the flash. The simulator passes its settings as JSON in TOTPFOB_SIM:
-  flash, rtc_state, control, frames  paths on the host;   blocks  flash size in 4 KiB blocks;
-  mode  "install" (copy the repo's firmware into the flash first), "boot" (run what the flash holds) or
-        "repl" (mount the flash but leave the REPL to the VM's -i: a freshly flashed board, or maintenance);
-  install  [[host path, flash path], ...] for "install";   rtc  {offset_s, drift_ppm, lost, reset}.
+It connects the hardware (simhw: the I2C bus to the chips the simulator emulates, the buttons), mounts flash.img
+(LittleFS2, like the ESP32's filesystem) at "/", and, as a board does, runs main.py from the flash. The simulator
+passes its settings as JSON in TOTPFOB_SIM:
+  flash, control  paths on the host;   bus  [requests, answers]: the I2C pipes;   blocks  flash size in 4 KiB
+  blocks;   mode  "install" (copy the repo's firmware into the flash first), "boot" (run what the flash holds)
+  or "repl" (mount the flash but leave the REPL to the VM's -i: a freshly flashed board, or maintenance);
+  install  [[host path, flash path], ...] for "install";   display_off_s, sleep_s  the board's idle times.
 """
 
 import json

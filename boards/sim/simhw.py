@@ -1,117 +1,140 @@
-"""The virtual token's hardware, as the MicroPython VM sees it: an I2C bus with an emulated RTC (DS3231 at 0x68
-or PCF8563/BM8563 at 0x51) and SSD1306 OLED, two buttons fed from a FIFO, and the USB serial line (the VM's
-stdin/stdout, a pseudo-terminal).
+"""The virtual token's hardware, as the MicroPython VM sees it: an I2C bus, two buttons fed from a FIFO, and the
+USB serial line (the VM's stdin/stdout, a pseudo-terminal).
 
 It plays the part of the ESP32's built-in `machine` module: boards/sim/board.py builds the board from it exactly
 as a real board file builds one from pins. It is loaded from the host before the flash is mounted.
 
-The control FIFO also takes `warp SECONDS`: that much real time passes for the RTC at once (its crystal runs it
-at its own rate), so a test can let a month go by. The warp is kept with the chip's state across runs.
+The chips on the bus (the RTC, the OLED) are not in here: the simulator emulates them outside the VM
+(host_tools/totpfob/simbus.py), as on a board they are silicon outside the ESP32, so this heap holds only what a
+board's does and the chips live on across a reset. Each transaction goes to the simulator over a pipe and waits
+for its answer: it takes effect in order, and a chip that is not there raises OSError as machine.I2C does.
+
+The simulator loads this file too, for the numbers below: one definition of the bus protocol.
 """
 
 import json
 import select
 import sys
 import time
-from binascii import hexlify
 
-from simchips.ds3231 import DS3231
-from simchips.i2c import Bus
-from simchips.ssd1306 import SSD1306
+try:
+    from micropython import const
+except ImportError:  # CPython: the simulator, reading the protocol
+    def const(expr):  # type: ignore[misc]
+        return expr
 
-OLED_ADDRESS = 0x3C
-_STATE_SIZE = 512  # the RTC state is rewritten in place: the file stays open after the host FS is unmounted
-
-
-class _Saving:
-    """Passes a chip's I2C traffic through and saves its state after each register write (its coin cell)."""
-
-    def __init__(self, chip, save):
-        self.chip = chip
-        self.save = save
-
-    def write(self, data):
-        self.chip.write(data)
-        if len(data) > 1:
-            self.save()
-
-    def read(self, n):
-        return self.chip.read(n)
+# A request: a HEADER-byte header (op, 7-bit address, register, length as 16 bits little-endian), then the
+# `length` bytes for ops that write. An answer: one status byte (0: acknowledged; else the errno machine.I2C
+# raises), then for reads the `length` bytes read.
+HEADER = const(5)
+WRITE = const(1)  # writeto, writevto
+WRITE_MEM = const(2)  # writeto_mem: the register, then the bytes, in one transaction
+READ_MEM = const(3)  # readfrom_mem_into: write the register, repeated start, read
+SCAN = const(4)  # answer: the number of chips in place of a status, then their addresses
+SHOWN = const(5)  # not I2C: a screen was drawn, its JSON follows; no answer
+_EIO = const(5)
 
 
-def _rtc_model(name):
-    """The emulator class of an RTC chip, by its lower-case name."""
-    if name == "pcf8563":
-        from simchips.pcf8563 import PCF8563  # only when asked for: the emulators share the token's heap
+class I2C:
+    """Stands in for machine.I2C: the calls the drivers and board.py make, no more (each method is heap the
+    token needs). Nothing is allocated per transaction: the header and status live in two buffers, and data
+    goes straight from and into the caller's buffers."""
 
-        return PCF8563
-    if name != "ds3231":
-        raise ValueError("unknown RTC chip %r" % name)
-    return DS3231
+    def __init__(self, requests, answers):
+        self._out = open(requests, "wb")  # unbuffered in MicroPython: every write is on its way at once
+        self._in = open(answers, "rb")
+        self._head = bytearray(HEADER)
+        self._status = bytearray(1)
+
+    def _request(self, op, addr, register, length):
+        head = self._head
+        head[0] = op
+        head[1] = addr
+        head[2] = register
+        head[3] = length & 0xFF
+        head[4] = length >> 8
+        self._out.write(head)
+
+    def _answer(self):
+        status = self._status
+        if self._in.readinto(status) != 1:  # the simulator went away: no chip answers any more
+            raise OSError(_EIO)
+        if status[0]:
+            raise OSError(status[0])
+
+    def _read(self, buf):
+        if self._in.readinto(buf) != len(buf):
+            raise OSError(_EIO)
+
+    def scan(self):
+        """Addresses that answer, ascending."""
+        self._request(SCAN, 0, 0, 0)
+        count = self._status
+        if self._in.readinto(count) != 1:
+            raise OSError(_EIO)
+        found = bytearray(count[0])
+        self._read(found)
+        return list(found)
+
+    def writeto(self, addr, buf, stop=True):
+        """One write transaction; returns the number of bytes acknowledged."""
+        self._request(WRITE, addr, 0, len(buf))
+        self._out.write(buf)
+        self._answer()
+        return len(buf)
+
+    def writevto(self, addr, vector, stop=True):
+        """One write transaction made of several buffers (a frame goes out without being joined)."""
+        total = 0
+        for part in vector:  # a for loop over a list keeps its iterator off the heap
+            total += len(part)
+        self._request(WRITE, addr, 0, total)
+        for part in vector:
+            self._out.write(part)
+        self._answer()
+        return total
+
+    def readfrom_mem_into(self, addr, memaddr, buf, addrsize=8):
+        """Write the register address (8 bits: all these chips have), then fill `buf` from there."""
+        self._request(READ_MEM, addr, memaddr, len(buf))
+        self._answer()
+        self._read(buf)
+
+    def writeto_mem(self, addr, memaddr, buf, addrsize=8):
+        """One write transaction: the register address (8 bits) followed by `buf`."""
+        self._request(WRITE_MEM, addr, memaddr, len(buf))
+        self._out.write(buf)
+        self._answer()
+
+    def report(self, data):
+        """Not machine.I2C: tell the simulator a screen was drawn (`data`: JSON bytes). It goes down the same
+        pipe as the bus traffic, so the pixels the simulator reads back from its OLED are this screen's."""
+        self._request(SHOWN, 0, 0, len(data))
+        self._out.write(data)
 
 
 class Hardware:
+    """What board.py takes: the bus, buttons, idle() and shown(), and the simulator's settings for the board."""
+
     def __init__(self, config):
-        self.config = config
-        self._state = open(config["rtc_state"], "r+b")
-        saved = self._state.read().rstrip(b"\x00 \n")
-        state = json.loads(saved) if saved else None
-        rtc = config.get("rtc", {})
-        # The chip asked for; else the one the state file holds (--keep), else a DS3231.
-        chip = rtc.get("chip") or (state["chip"].lower() if state else "ds3231")
-        model = _rtc_model(chip)
-        if state and state["chip"].lower() == chip and not rtc.get("reset"):
-            self.warp_s = state.get("warp_s", 0.0)
-            self.rtc_chip = model.from_state(state, now=self.rtc_host_time)
-        else:  # a new chip (or another one soldered in)
-            self.warp_s = 0.0
-            self.rtc_chip = model(now=self.rtc_host_time, offset_s=rtc.get("offset_s", 0),
-                                  drift_ppm=rtc.get("drift_ppm", 0), lost=rtc.get("lost", False))
-            self.save_rtc()
-        self.oled = SSD1306(128, 64)
-        self.i2c = Bus()
-        self.i2c.attach(model.ADDRESS, _Saving(self.rtc_chip, self.save_rtc))
-        self.i2c.attach(OLED_ADDRESS, self.oled)
+        requests, answers = config["bus"]
+        self.i2c = I2C(requests, answers)
+        # Only what the board reads: the rest of the settings (the install list) must not stay on the heap.
+        self.config = {"display_off_s": config.get("display_off_s", 0), "sleep_s": config.get("sleep_s", 0)}
         self._control = open(config["control"], "rb")
-        self._frames = open(config["frames"], "wb")
         self._poll = select.poll()
         self._poll.register(sys.stdin, select.POLLIN)
         self._poll.register(self._control, select.POLLIN)
         self._control_poll = select.poll()
         self._control_poll.register(self._control, select.POLLIN)
         self._pending = []
-        self._row = bytearray(16)
-
-    def rtc_host_time(self):
-        """The real time as the RTC's crystal lives it: the host's clock plus every warp so far."""
-        return time.time() + self.warp_s
-
-    def warp(self, seconds):
-        """Let `seconds` of real time pass for the RTC at once."""
-        self.warp_s += seconds
-        self.save_rtc()
-
-    def save_rtc(self):
-        state = self.rtc_chip.state()
-        state["warp_s"] = self.warp_s  # "since" in the state is on the warped clock
-        data = json.dumps(state).encode()
-        self._state.seek(0)
-        self._state.write(data + b" " * (_STATE_SIZE - len(data)))
-
-    def _read_control(self):
-        while self._control_poll.poll(0):
-            line = self._control.readline().strip().decode()
-            if line.startswith("warp "):
-                try:
-                    self.warp(float(line[5:]))
-                except ValueError:
-                    pass  # a mistyped line must not crash the token
-            elif line:
-                self._pending.append(line)
 
     def button(self):
         """The next button event from the control FIFO: "A", "B", "A long" or "B long"; None if none."""
-        self._read_control()
+        while self._control_poll.poll(0):
+            line = self._control.readline().strip().decode()
+            if line:
+                self._pending.append(line)
         return self._pending.pop(0) if self._pending else None
 
     def idle(self, ms):
@@ -120,24 +143,10 @@ class Hardware:
             self._poll.poll(ms)
 
     def shown(self, info):
-        """Report a drawn screen to the simulator: what it means, and the pixels as the panel lights them
-        (read back through the emulated chip, so remap, scan direction, inversion and power all count).
-
-        Written row by row: the emulator shares the firmware's small heap and must not crowd it."""
+        """Report a drawn screen to the simulator: what it means, stamped with the host time. The simulator adds
+        the pixels as its OLED lights them (remap, scan direction, inversion and power all count)."""
         info["t"] = time.time()
-        out = self._frames
-        out.write(json.dumps(info)[:-1].encode())
-        out.write(b', "px": "')
-        row = self._row
-        pixel = self.oled.pixel
-        for y in range(64):
-            for x in range(16):
-                v = 0
-                for i in range(x * 8, x * 8 + 8):
-                    v = v << 1 | pixel(i, y)
-                row[x] = v
-            out.write(hexlify(row))
-        out.write(b'"}\n')  # MicroPython files are unbuffered: no flush (it would fsync, and FIFOs refuse that)
+        self.i2c.report(json.dumps(info).encode())
 
 
 hardware = None

@@ -1,14 +1,15 @@
 """`totpfob sim`: the virtual token. The real firmware runs on the MicroPython unix port (boards/sim/boot.py),
 its USB serial line is a pseudo-terminal, its flash a LittleFS2 image, its chips emulated at register level.
 
-This process is the board's "outside": it relays the serial line between the VM's terminal and the one users
-open (--link), restarts the VM when the firmware resets, shows the display and turns keys into button presses.
-Killing it with -9 kills the VM at once (a power cut).
+This process is the board's "outside": it emulates the chips on its I2C bus (simbus.py), relays the serial line
+between the VM's terminal and the one users open (--link), restarts the VM when the firmware resets, shows the
+display and turns keys into button presses. Killing it with -9 kills the VM at once (a power cut).
 """
 
 import ctypes
 import json
 import os
+import queue
 import select
 import shutil
 import signal
@@ -16,11 +17,12 @@ import subprocess
 import sys
 import tempfile
 import termios
+import threading
 import time
 import tty
 from pathlib import Path
 
-from . import screen
+from . import screen, simbus
 from .build import compile_mpy, firmware_files
 from .paths import BOARDS, tool
 
@@ -49,16 +51,19 @@ class Simulator:
         self.rtc_state = self.state / "rtc.json"
         if args.blank and self.flash.exists():
             self.flash.unlink()  # a freshly flashed board: erased filesystem
-        if not self.rtc_state.exists():
-            self.rtc_state.write_bytes(b"")
         self.mode = "repl" if args.blank else ("boot" if args.keep else "install")
-        self.rtc_reset = args.rtc_lost or args.rtc_offset is not None or args.rtc_drift_ppm is not None
-        self.frames_path = self.runtime / "frames"
+        # The chips: powered as long as this process runs, the RTC kept in the state dir (its coin cell).
+        new_rtc = args.rtc_lost or args.rtc_offset is not None or args.rtc_drift_ppm is not None
+        self.chips = simbus.SimBus(self.rtc_state, chip=args.rtc_chip, offset_s=args.rtc_offset or 0,
+                                   drift_ppm=args.rtc_drift_ppm or 0, lost=args.rtc_lost, reset=new_rtc)
+        self.bus_thread = None
+        # Screens the VM reports arrive on the bus thread; the main loop draws them, woken through a pipe.
+        self.reports = queue.SimpleQueue()
+        self.reported, self.report_signal = os.pipe()
+        os.set_blocking(self.report_signal, False)
         self.control_path = self.runtime / "control"
-        os.mkfifo(self.frames_path)
         os.mkfifo(self.control_path)
-        # Open our ends first and non-blocking, so the VM's plain open() calls never wait.
-        self.frames = os.open(self.frames_path, os.O_RDONLY | os.O_NONBLOCK)
+        # Open our end first and non-blocking, so the VM's plain open() never waits.
         self.control = os.open(self.control_path, os.O_RDWR | os.O_NONBLOCK)
         self.user_control = None
         if args.control:
@@ -77,15 +82,12 @@ class Simulator:
                 self.link.unlink()
             self.link.symlink_to(self.port)
         self.install = compile_mpy(firmware_files(), self.runtime / "flash")
-        # The emulated hardware is precompiled too: it shares the VM's heap with the firmware.
+        # The VM's side of the hardware (the I2C shim, buttons) is precompiled too: it shares the firmware's heap.
         self.hardware = self.runtime / "hardware"
-        sim = BOARDS / "sim"
-        compile_mpy([(str(p), p.relative_to(sim).as_posix()) for p in sorted(sim.rglob("*.py"))
-                     if p.name not in ("boot.py", "board.py")], self.hardware)
+        compile_mpy([(str(BOARDS / "sim" / "simhw.py"), "simhw.py")], self.hardware)
         self.vm = None
         self.asleep = False
         self.control_tail = b""
-        self.frame_tail = b""
         self.starts = []
 
     def start_vm(self) -> None:
@@ -93,29 +95,50 @@ class Simulator:
         self.starts = [t for t in self.starts if now - t < 10] + [now]
         if len(self.starts) > 5:
             raise SystemExit("totpfob sim: the firmware keeps crashing; see the serial output")
+        vm_ends, ours = self.chips.connect()
         config = {
-            "flash": str(self.flash), "rtc_state": str(self.rtc_state), "control": str(self.control_path),
-            "frames": str(self.frames_path), "mode": self.mode, "install": self.install,
-            "rtc": {"lost": self.args.rtc_lost, "offset_s": self.args.rtc_offset or 0,
-                    "drift_ppm": self.args.rtc_drift_ppm or 0, "reset": self.rtc_reset,
-                    "chip": self.args.rtc_chip},
+            "flash": str(self.flash), "control": str(self.control_path), "mode": self.mode,
+            "bus": ["/dev/fd/%d" % fd for fd in vm_ends],
             "display_off_s": self.args.display_off or 0, "sleep_s": self.args.sleep or 0,
         }
+        if self.mode == "install":  # the list is heap the VM needs only then
+            config["install"] = self.install
         command = [tool("micropython"), "-X", "heapsize=" + (self.args.heap or DEFAULT_HEAP)]
         if self.mode == "repl":
             command.append("-i")
         command.append(str(BOARDS / "sim" / "boot.py"))
         env = dict(os.environ, TOTPFOB_SIM=json.dumps(config),
                    MICROPYPATH=os.pathsep.join([str(self.hardware), ".frozen"]))
-        self.vm = subprocess.Popen(command, stdin=self.vm_slave, stdout=self.vm_slave, stderr=self.vm_slave,
-                                   env=env, preexec_fn=_die_with_parent)
-        # After the first boot the flash holds the firmware and the RTC its time: later starts boot from them.
-        self.rtc_reset = False
+        try:
+            self.vm = subprocess.Popen(command, stdin=self.vm_slave, stdout=self.vm_slave, stderr=self.vm_slave,
+                                       env=env, preexec_fn=_die_with_parent, pass_fds=vm_ends)
+        except BaseException:
+            for fd in ours:
+                os.close(fd)
+            raise
+        finally:
+            for fd in vm_ends:
+                os.close(fd)  # the VM holds them now: its exit ends the pipes, and with them the thread
+        self.bus_thread = threading.Thread(target=self.chips.serve, args=(*ours, self._reported), daemon=True,
+                                           name="sim-bus")
+        self.bus_thread.start()
+
+    def _reported(self, info: dict, panel) -> None:
+        """On the bus thread: the VM drew a screen; `panel` is the OLED as it stood then."""
+        self.reports.put((info, panel))
+        try:
+            os.write(self.report_signal, b"!")
+        except BlockingIOError:
+            pass  # the main loop has plenty of wake-ups pending already
 
     def vm_exited(self, code: int) -> None:
         """The firmware reset (or maintenance opened the REPL): boot again, as a board would; or it went to
         deep sleep: nothing runs until button A."""
         self.mode = "repl" if code == REPL_EXIT else "boot"
+        if self.bus_thread is not None:
+            # The VM is gone, so its pipes end: its last reports are queued before the next VM says anything.
+            self.bus_thread.join(2)
+            self.bus_thread = None
         if code == SLEEP_EXIT:
             self.asleep = True
             self.vm = None
@@ -123,15 +146,19 @@ class Simulator:
         self.start_vm()
 
     def press(self, line: bytes) -> None:
-        """A button line (or another control line) for the VM; while asleep, A wakes it and nothing else
-        gets through (the VM reads none of it; a sleeping chip sees no other button)."""
-        if not self.asleep:
+        """A control line: `warp S` lets S seconds pass for the RTC at once (asleep or not: the world's time
+        goes on); anything else is a button for the VM. While asleep, A wakes it and nothing else gets through
+        (a sleeping chip sees no other button)."""
+        if line.startswith(b"warp "):
+            try:
+                self.chips.warp(float(line[5:]))
+            except ValueError:
+                pass  # a mistyped line must not stop the token
+        elif not self.asleep:
             os.write(self.control, line + b"\n")
         elif line.strip() in _WAKE:
             self.asleep = False
             self.start_vm()
-        elif line.strip() not in (b"A", b"B", b"A long", b"B long"):
-            os.write(self.control, line + b"\n")  # e.g. `warp`: the world's time goes on while it sleeps
 
     def _relay(self, source: int, target: int) -> None:
         try:
@@ -149,17 +176,14 @@ class Simulator:
             pass  # nobody reading: a USB line with no host drops bytes too
 
     def _frames(self) -> None:
-        try:
-            chunk = os.read(self.frames, 65536)
-        except BlockingIOError:
-            return
-        self.frame_tail += chunk
-        *lines, self.frame_tail = self.frame_tail.split(b"\n")
-        for line in lines:
+        os.read(self.reported, 4096)
+        while True:
             try:
-                frame = json.loads(line)
-            except ValueError:
-                continue
+                frame, panel = self.reports.get_nowait()
+            except queue.Empty:
+                return
+            if self.args.snapshot or not self.args.headless:  # only pictures need the pixels
+                frame["px"] = simbus.panel_hex(panel)
             self.show(frame)
 
     def show(self, frame: dict) -> None:
@@ -211,7 +235,7 @@ class Simulator:
                 sys.stdout.write("\x1b[2J")
             self.start_vm()
             while True:
-                watch = [self.vm_master, self.user_master, self.frames]
+                watch = [self.vm_master, self.user_master, self.reported]
                 if self.user_control is not None:
                     watch.append(self.user_control)
                 if interactive:
@@ -222,7 +246,7 @@ class Simulator:
                         self._relay(self.vm_master, self.user_master)
                     elif fd == self.user_master:
                         self._relay(self.user_master, self.vm_master)
-                    elif fd == self.frames:
+                    elif fd == self.reported:
                         self._frames()
                     elif fd == self.user_control:
                         self._control(fd)
@@ -245,6 +269,7 @@ class Simulator:
             self.vm.wait()
         if self.link and self.link.is_symlink():
             self.link.unlink()
+        self.chips.close()
         shutil.rmtree(self.runtime, ignore_errors=True)
 
 
