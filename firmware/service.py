@@ -22,6 +22,13 @@ FIRMWARE_VERSION = "0.1.0"
 # Requests that change the vault or the clock: a retried request id gets the cached reply, not a second run.
 _WRITES = (wire.ADD, wire.RENAME, wire.DELETE, wire.WIPE, wire.TIME_SET)
 _QUIET_MS = const(300)  # a frame cut off for this long is given up (the host retries)
+# Wrong codes the pairing check takes per minute: plenty for typos, far too few to guess a code with.
+_CHECK_MISSES = const(5)
+_CHECK_WINDOW_MS = const(60000)
+
+
+class _Busy(Exception):
+    """The request is refused for now; the detail says why."""
 
 
 def _error(rid, code, detail=""):
@@ -40,6 +47,8 @@ class Service:
         self._last = None  # (kind, rid, reply) of the last write
         self._deframer = frames.Deframer()
         self._heard = time.ticks_ms()  # when the last byte came
+        self._misses = 0  # wrong codes the check was given since _missed_at
+        self._missed_at = time.ticks_ms()
 
     def serve(self, data):
         """Take what came from USB (b"" if nothing did) and answer each request it completes on the board's
@@ -47,16 +56,16 @@ class Service:
         deframer = self._deframer
         if data:
             self._heard = time.ticks_ms()
-            frames = deframer.feed(data)
+            requests = deframer.feed(data)
         elif deframer.pending() and time.ticks_diff(time.ticks_ms(), self._heard) > _QUIET_MS:
-            frames = deframer.drop_partial()
+            requests = deframer.drop_partial()
         else:
             return 0
-        for kind, rid, payload in frames:
+        for kind, rid, payload in requests:
             reply = self.handle(kind, rid, payload)
             if reply:
                 self.board.port.write(reply)
-        return len(frames)
+        return len(requests)
 
     def answer_maintenance(self, allowed):
         """Answer the request waiting for a person (maintenance_rid): allowed on the token, or not."""
@@ -79,6 +88,8 @@ class Service:
             reply = _error(rid, wire.E_NOT_FOUND)
         except vaultmod.Full:
             reply = _error(rid, wire.E_FULL)
+        except _Busy as exc:
+            reply = _error(rid, wire.E_BUSY, str(exc))
         except vaultmod.VaultError as exc:
             reply = _error(rid, wire.E_STORAGE, str(exc))
         except OSError as exc:
@@ -164,6 +175,11 @@ class Service:
     def _check(self, payload):
         """Does the host's code match this account's, now or one step either side? Reveals nothing else."""
         issuer, label, code = wire.unpack(wire.CHECK_FMT, payload)
+        if time.ticks_diff(time.ticks_ms(), self._missed_at) > _CHECK_WINDOW_MS:
+            self._misses = 0
+            self._missed_at = time.ticks_ms()
+        if self._misses >= _CHECK_MISSES:
+            raise _Busy("too many wrong codes; wait a minute")
         at = self.vault.find(issuer, label)
         if at < 0:
             raise vaultmod.NotFound(label)
@@ -174,4 +190,5 @@ class Service:
         for skew in (0, -1, 1):
             if otp.totp(secret, now + skew * period, period, digits, algorithm) == code:
                 return wire.pack("Bb", 1, skew)
+        self._misses += 1
         return wire.pack("Bb", 0, 0)

@@ -118,7 +118,10 @@ def cmd_add(args) -> int:
                 raise UserError(describe(exc, port)) from None
             now = int(time.time())
             code = otp.totp(account.secret, now, account.period, account.digits, account.algorithm)
-            match, _ = token.check(account.issuer, account.label, code)
+            try:
+                match, _ = token.check(account.issuer, account.label, code)
+            except DeviceError as exc:
+                raise UserError(describe(exc, port)) from None
             if not match:
                 raise UserError("the token on %s stored %s but computes a different code; run "
                                 "`totpfob time sync` and check again" % (port, _name(account)))

@@ -17,13 +17,13 @@ _MESSAGES = {
     wire.E_CLOCK_LOST: "the token's clock is lost: run `totpfob time sync`",
     wire.E_STORAGE: "the token could not use its storage",
     wire.E_DENIED: "maintenance was refused on the token (or nobody pressed its button in time)",
-    wire.E_BUSY: "the token is busy; try again",
+    wire.E_BUSY: "the token refuses this for now",
 }
 
 
 def describe(exc: DeviceError, port: str = "") -> str:
     """One sentence for a refusal from the token."""
     text = _MESSAGES.get(exc.code, "the token refused the request (error %d)" % exc.code)
-    if exc.code == wire.E_STORAGE and exc.detail:
+    if exc.code in (wire.E_STORAGE, wire.E_BUSY) and exc.detail:
         text += " (%s)" % exc.detail
     return text + (" [%s]" % port if port else "")
