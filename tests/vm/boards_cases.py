@@ -6,7 +6,6 @@ the README says: the board file must find every part there. Keys are pressed on 
 virtual clock moves on as the token's loop would, looking at the keys every 100 ms.
 """
 
-import json
 import sys
 from binascii import hexlify
 
@@ -15,6 +14,7 @@ from simchips.ds3231 import DS3231
 from simchips.pcf8563 import PCF8563
 from simchips.ssd1306 import SSD1306
 from simchips.st7789 import ST7789Model
+from vmcase import emit
 
 CHIP_TIME = 1770000000 + 13 * 3600 + 7 * 60 + 9  # what the RTC chips hold: a fixed instant
 BATTERY_MV = [4200, 4150, 3900, 3725, 3400, 3300, 3100, 4700, None]  # None: no cell; 4700: USB, no cell
@@ -72,11 +72,6 @@ def heltec_wifi_kit32_v3(hw, cell):
 
 WIRING = {"esp32_devkit": ("esp32", esp32_devkit), "m5stickc_plus2": ("esp32", m5stickc_plus2),
           "lilygo_tdisplay": ("esp32", lilygo_tdisplay), "heltec_wifi_kit32_v3": ("esp32s3", heltec_wifi_kit32_v3)}
-
-
-def emit(case, **fields):
-    fields["case"] = case
-    print(json.dumps(fields))
 
 
 def rows_hex(width, height, lit):

@@ -1,25 +1,12 @@
 """The emulated I2C bus as drivers see it: prints one JSON line per case."""
 
-import json
 
 from drivers.ds3231 import DS3231 as Rtc
 from simchips.ds3231 import DS3231
 from simchips.i2c import Bus
 from simchips.pcf8563 import PCF8563
 from simchips.ssd1306 import SSD1306
-
-
-def emit(case, **fields):
-    fields["case"] = case
-    print(json.dumps(fields))
-
-
-def errno_of(call):
-    try:
-        call()
-    except OSError as e:
-        return e.args[0]
-    return None
+from vmcase import emit, errno_of
 
 
 def missing():

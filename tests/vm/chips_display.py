@@ -1,6 +1,5 @@
 """SSD1306 driver and emulated controller over the emulated bus: prints one JSON line per case."""
 
-import json
 import sys
 
 try:
@@ -13,13 +12,9 @@ except ImportError:  # CPython: a stand-in with the same memory layout
 from drivers.ssd1306 import SSD1306_I2C
 from simchips.i2c import Bus
 from simchips.ssd1306 import SSD1306
+from vmcase import emit
 
 ADDRESS = 0x3C
-
-
-def emit(case, **fields):
-    fields["case"] = case
-    print(json.dumps(fields))
 
 
 def panel_rows(panel):

@@ -8,6 +8,7 @@ import json
 import sys
 
 from simchips.i2c import Bus
+from vmcase import emit
 
 if sys.argv[1] == "ds3231":
     from drivers.ds3231 import DS3231 as Driver
@@ -34,11 +35,6 @@ def token(chip):
     bus = Bus()
     bus.attach(Model.ADDRESS, chip)
     return bus, Driver(bus)
-
-
-def emit(case, **fields):
-    fields["case"] = case
-    print(json.dumps(fields))
 
 
 def round_trip(dates):

@@ -4,7 +4,6 @@ Panels are reported in the emulator's portrait coordinates, as rows of palette l
 (landscape-to-portrait mapping, framebuf's own text rendering) are worked out by the pytest side.
 """
 
-import json
 import sys
 import time
 
@@ -29,16 +28,12 @@ if not hasattr(time, "ticks_ms"):  # CPython: a virtual millisecond clock that o
 import ui  # noqa: E402
 from drivers.st7789 import ST7789, rgb565  # noqa: E402
 from simchips.st7789 import DCPin, SPIBus, ST7789Model  # noqa: E402
+from vmcase import emit
 
 RED = rgb565(255, 0, 0)
 GREEN = rgb565(0, 255, 0)
 BLUE = rgb565(0, 0, 255)
 ORANGE = rgb565(200, 100, 50)  # both bytes differ and neither is zero: byte order shows
-
-
-def emit(case, **fields):
-    fields["case"] = case
-    print(json.dumps(fields))
 
 
 def panel_rows(model):

@@ -11,6 +11,7 @@ import time
 
 import clock
 from simchips.i2c import Bus
+from vmcase import emit
 
 HOST_START = 1767225600  # 2026-01-01 00:00:00 UTC, a second edge
 DAY = 86400
@@ -82,11 +83,6 @@ def token(name, fake, **chip_args):
     bus.attach(Model.ADDRESS, model)
     rtc = Driver(bus)
     return bus, model, rtc, clock.Clock(rtc, settings_path(), sleep_ms=fake.sleep_ms)
-
-
-def emit(case, **fields):
-    fields["case"] = case
-    print(json.dumps(fields))
 
 
 def pure(data):

@@ -12,22 +12,10 @@ import micropython
 import simhw
 from drivers.ds3231 import DS3231
 from drivers.ssd1306 import SSD1306_I2C
+from vmcase import emit, errno_of
 
 _RTC = 0x68
 _ABSENT = 0x51
-
-
-def emit(case, **fields):
-    fields["case"] = case
-    print(json.dumps(fields))
-
-
-def errno_of(call):
-    try:
-        call()
-    except OSError as e:
-        return e.args[0]
-    return None
 
 
 def rtc(bus):
