@@ -5,14 +5,12 @@ import pytest
 from test_sim import DEMO, expected_code
 from totpfob.link import DeviceError, Link, wire
 from totpfob.token import Token
-from virtual_token import VirtualToken
+from virtual_token import with_account
 
 
 @pytest.fixture(scope="module")
 def token(tmp_path_factory):
-    vt = VirtualToken(tmp_path_factory.mktemp("check"))
-    vt.start()
-    vt.cli("add", *DEMO.add_args(), check=True)
+    vt = with_account(tmp_path_factory.mktemp("check"), DEMO.add_args())
     yield vt
     vt.stop()
 

@@ -5,14 +5,12 @@ import time
 
 import pytest
 from test_sim import DEMO, expected_code, token_second
-from virtual_token import VirtualToken
+from virtual_token import with_account
 
 
 @pytest.fixture(scope="module")
 def token(tmp_path_factory):
-    vt = VirtualToken(tmp_path_factory.mktemp("ui"))
-    vt.start()
-    vt.cli("add", *DEMO.add_args(), check=True)
+    vt = with_account(tmp_path_factory.mktemp("ui"), DEMO.add_args())
     yield vt
     vt.stop()
 
@@ -58,9 +56,7 @@ def test_a_leaves_the_status_screen_at_once(token):
 @pytest.fixture(scope="module")
 def sleepy(tmp_path_factory):
     """A token that darkens its display after 2 idle seconds and deep-sleeps after 5 (boards: 30 s and 90 s)."""
-    vt = VirtualToken(tmp_path_factory.mktemp("sleepy"), "--display-off", "2", "--sleep", "5")
-    vt.start()
-    vt.cli("add", *DEMO.add_args(), check=True)
+    vt = with_account(tmp_path_factory.mktemp("sleepy"), DEMO.add_args(), "--display-off", "2", "--sleep", "5")
     yield vt
     vt.stop()
 

@@ -91,3 +91,10 @@ class VirtualToken:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 self.kill9()
+
+
+def with_account(workdir: Path, add_args: list, *flags: str) -> VirtualToken:
+    """A virtual token started with `flags` that already holds the account `totpfob add add_args` stores."""
+    token = VirtualToken(workdir, *flags).start()
+    token.cli("add", *add_args, check=True)
+    return token
