@@ -16,9 +16,10 @@ from totpfob.token import Token
 from virtual_token import VirtualToken
 
 MONTH = 30 * 86400
-# The sync's acceptance is 0.5 s; on the virtual token it lands within a few ms. 0.1 s leaves room for a busy
-# machine and still catches a chip set half a second out of phase (the PCF8563's 0.51 s first tick).
-SYNC_TOLERANCE_S = 0.1
+# The sync's acceptance is 0.5 s; on the virtual token it lands within a few ms (outliers of ~75 ms on a busy
+# 2-CPU machine). 0.25 s leaves room for a loaded CI runner and still catches a chip set half a second out of
+# phase (the PCF8563's 0.51 s first tick).
+SYNC_TOLERANCE_S = 0.25
 
 
 @pytest.fixture
