@@ -18,7 +18,7 @@ except ImportError:  # CPython
     def const(value):  # type: ignore[misc]
         return value
 
-FIRMWARE_VERSION = "0.1.0"
+FIRMWARE_VERSION = "0.2.0"
 # Requests that change the vault or the clock: a retried request id gets the cached reply, not a second run.
 _WRITES = (wire.ADD, wire.RENAME, wire.DELETE, wire.WIPE, wire.TIME_SET)
 _QUIET_MS = const(300)  # a frame cut off for this long is given up (the host retries)

@@ -1,3 +1,3 @@
 """totpfob — provision and talk to the offline hardware TOTP token."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
