@@ -9,9 +9,9 @@ or {"error": "ValueError", "message": "..."} when the firmware refused the case.
 
 import binascii
 import json
-import sys
 
 import otp
+from vmcase import cases
 
 
 def _options(case, names):
@@ -37,12 +37,9 @@ def run(case):
 
 
 def main():
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
+    for case in cases():
         try:
-            result = run(json.loads(line))
+            result = run(case)
         except ValueError as error:
             result = {"error": "ValueError", "message": str(error)}
         except TypeError as error:

@@ -7,9 +7,9 @@ call digest() after each piece, as a caller may. A result: {"digest": hex, "peek
 
 import binascii
 import json
-import sys
 
 from sha512 import sha512
+from vmcase import cases
 
 
 def run(case):
@@ -31,9 +31,8 @@ def run(case):
 
 
 def main():
-    for line in sys.stdin:
-        if line.strip():
-            print(json.dumps(run(json.loads(line))))
+    for case in cases():
+        print(json.dumps(run(case)))
 
 
 main()

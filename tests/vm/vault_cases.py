@@ -20,6 +20,7 @@ import sys
 from binascii import hexlify, unhexlify
 
 import vault
+from vmcase import cases
 
 
 def _record(account):
@@ -88,12 +89,9 @@ def main():
         _play_firmware(sys.argv[2])
     store = vault.Vault(sys.argv[1])
     _print_accounts(store)
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
+    for case in cases():
         try:
-            result = run(store, json.loads(line))
+            result = run(store, case)
         except (vault.Exists, vault.NotFound, vault.Full, vault.VaultError, ValueError) as exc:
             result = {"raised": type(exc).__name__, "count": len(store)}
         if result is not None:

@@ -1,6 +1,7 @@
 """What the scripts in tests/vm/ share: their one-JSON-line-per-case output, on CPython and MicroPython."""
 
 import json
+import sys
 
 
 def emit(case, **fields):
@@ -16,3 +17,11 @@ def errno_of(call):
     except OSError as e:
         return e.args[0]
     return None
+
+
+def cases():
+    """The cases the pytest side sends on stdin, one JSON object a line (blank lines skipped)."""
+    for line in sys.stdin:
+        line = line.strip()
+        if line:
+            yield json.loads(line)

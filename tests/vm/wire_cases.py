@@ -13,11 +13,11 @@ values of "y" fields are hex. A refused case gives
 """
 
 import json
-import sys
 from binascii import hexlify, unhexlify
 
 import frames
 import wire
+from vmcase import cases
 
 
 def _hex(data):
@@ -61,12 +61,9 @@ def run(case):
 
 
 def main():
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
+    for case in cases():
         try:
-            result = run(json.loads(line))
+            result = run(case)
         except ValueError:
             result = {"error": "ValueError"}
         print(json.dumps(result))

@@ -1,0 +1,80 @@
+"""ui.Screen on panels of the two sizes the boards have (128x64 OLED, 240x135 TFT), drawn into a canvas that
+records what was painted. Runs on CPython and MicroPython; prints one JSON line per case."""
+
+import ui
+from vmcase import emit
+
+
+class Canvas:
+    """A display as ui.Screen uses one: the lit pixels, and every drawing call after the last mark()."""
+
+    def __init__(self, width, height):
+        self.width = width
+        self.height = height
+        self.lit = bytearray(width * height)
+        self.calls = []
+
+    def mark(self):
+        self.calls = []
+
+    def fill(self, c):
+        self.calls.append(["fill", 0, 0, self.width, self.height])
+        for i in range(len(self.lit)):
+            self.lit[i] = c
+
+    def fill_rect(self, x, y, w, h, c):
+        self.calls.append(["fill_rect", x, y, w, h])
+        for j in range(max(0, y), min(self.height, y + h)):
+            for i in range(max(0, x), min(self.width, x + w)):
+                self.lit[j * self.width + i] = c
+
+    def text(self, s, x, y, c, scale=1):
+        # Layout only: each character is a solid cell a little smaller than the font's 8x8.
+        self.calls.append(["text", s, x, y, scale])
+        for n in range(len(s)):
+            if s[n] != " ":
+                self.fill_rect(x + n * 8 * scale, y + scale, 7 * scale, 6 * scale, c)
+
+    def show(self):
+        pass
+
+    def box(self, x0, y0, x1, y1):
+        """[left, top, right, bottom] of the lit pixels inside the given rectangle, or None."""
+        found = None
+        for y in range(y0, y1):
+            for x in range(x0, x1):
+                if self.lit[y * self.width + x]:
+                    if found is None:
+                        found = [x, y, x, y]
+                    else:
+                        found = [min(found[0], x), min(found[1], y), max(found[2], x), max(found[3], y)]
+        return found
+
+    def count(self, x0, y0, x1, y1):
+        return sum(self.lit[y * self.width + x] for y in range(y0, y1) for x in range(x0, x1))
+
+
+def main():
+    for width, height in ((128, 64), (240, 135)):
+        canvas = Canvas(width, height)
+        screen = ui.Screen(canvas)
+        bar_top = height - screen.bar_h
+        screen.code("", "123456", 30, 30)
+        digits = canvas.box(0, 0, width, bar_top)
+        canvas.mark()
+        screen.code("", "123456", 12, 30)  # the next second: only the bar may be painted again
+        calls = [c for c in canvas.calls if c[0] != "text"]
+        canvas.mark()
+        screen.code("", "123456", 5, 30, next_code="654321")
+        texts = [c for c in canvas.calls if c[0] == "text" and c[1]]
+        with_next = canvas.box(0, 0, width, bar_top)
+        code_part = canvas.box(0, 0, width, texts[-1][3] if texts else bar_top)
+        corner = []
+        for battery in (None, 5, 100):
+            screen.code("label", "123456", 20, 30, battery=battery)
+            corner.append(canvas.count(width - 2 * screen.char, 0, width, screen.char))
+        emit("size", width=width, height=height, bar_top=bar_top, char=screen.char, digits=digits,
+             redraw=calls, with_next=with_next, code_part=code_part, texts=texts, battery_corner=corner)
+
+
+main()
