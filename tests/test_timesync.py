@@ -150,3 +150,21 @@ def test_no_drift_learnt_from_too_little_or_nonsense():
     # An hour off after a month is 1389 ppm: the host's clock jumped, not the token's crystal.
     assert timesync.new_drift_ppb(status_at(offset_s=3600, last_sync=AT - MONTH), AT) is None
 
+
+
+def test_sync_and_status_warn_when_the_computer_clock_is_not_synchronised(tmp_path, monkeypatch, capsys):
+    """The token can only be as right as the computer that sets it: say so when the OS reports its clock
+    unsynchronised (Linux adjtimex TIME_ERROR), and stay quiet when it does not."""
+    from totpfob import cli
+
+    assert isinstance(timesync.host_clock_unsynchronised(), bool)  # the real query answers, never raises
+    vt = VirtualToken(tmp_path).start()
+    try:
+        for unsynchronised in (True, False):
+            monkeypatch.setattr(timesync, "host_clock_unsynchronised", lambda flag=unsynchronised: flag)
+            for command in (["time", "sync"], ["time", "status"]):
+                assert cli.main(["--port", str(vt.link), *command]) == 0
+                warned = "not synchronised" in capsys.readouterr().out
+                assert warned == unsynchronised, (command, unsynchronised)
+    finally:
+        vt.stop()
