@@ -44,3 +44,16 @@ def test_a_deploy_carries_the_board_file_and_only_the_drivers_it_names(name):
     assert drivers == sorted(ABOUT[name]["drivers"])  # each one exists in firmware/drivers, no other
     assert "main.py" in flash_paths and flash_paths.count("board.py") == 1
     assert dict((t, s) for s, t in firmware_files(name))["board.py"] == str(ROOT / "boards" / name / "board.py")
+
+
+def test_a_deploy_carries_what_the_board_imports_and_nothing_of_other_boards():
+    def modules(name):
+        return {target for _, target in firmware_files(name)}
+
+    common = {"main.py", "app.py", "ui.py", "otp.py", "vault.py", "clock.py", "wire.py", "service.py",
+              "frames.py", "sha512.py", "usbport.py"}  # main's and the app's, also those loaded lazily
+    for name in ABOUT:
+        assert common <= modules(name), name
+    assert not {"esp32board.py", "buttons.py", "battery.py"} & modules("sim")  # the virtual board's own
+    assert "battery.py" not in modules("esp32_devkit")  # it measures no cell
+    assert {"esp32board.py", "buttons.py", "battery.py"} <= modules("m5stickc_plus2")

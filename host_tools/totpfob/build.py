@@ -1,6 +1,7 @@
 """What goes onto a board's flash, and precompiling it: shared by `totpfob deploy` and the virtual token's install,
 so the sim boots exactly the set of files a deploy writes."""
 
+import ast
 import json
 import subprocess
 from pathlib import Path
@@ -13,28 +14,41 @@ class BuildError(UserError):
     """A source file did not compile (or mpy-cross is missing); one line naming the file."""
 
 
-def _drivers(board: str):
-    """The driver modules the board's about.json lists, or None (all of them) when it lists none."""
-    about = BOARDS / board / "about.json"
-    try:
-        listed = json.loads(about.read_text()).get("drivers")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return set(listed) if isinstance(listed, list) else None
+def _imported(source: Path) -> set:
+    """Module names a source file imports anywhere in it (lazy imports inside functions too)."""
+    names = set()
+    for node in ast.walk(ast.parse(source.read_text(), str(source))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def _module_file(name: str):
+    """firmware/ file of a module name (``drivers.ssd1306`` -> drivers/ssd1306.py), or None if not ours."""
+    path = FIRMWARE.joinpath(*name.split(".")).with_suffix(".py")
+    return path if path.is_file() else None
 
 
 def firmware_files(board: str = "sim") -> list:
-    """[(host path, flash path)] of what a deploy puts on a board: the firmware, only the drivers its chips need,
-    and the board's setup as board.py."""
-    drivers = _drivers(board)
-    files = []
-    for path in sorted(FIRMWARE.rglob("*.py")):
-        target = path.relative_to(FIRMWARE).as_posix()
-        if drivers is not None and target.startswith("drivers/") and path.stem not in drivers | {"__init__"}:
-            continue  # another board's chip: flash and import time are better spent elsewhere
-        files.append((str(path), target))
-    files.append((str(BOARDS / board / "board.py"), "board.py"))
-    return files
+    """[(host path, flash path)] of what a deploy puts on a board: main.py, the board's setup as board.py, and
+    every firmware module they import, directly or not. Nothing else: another board's drivers or helpers would
+    only take flash (and, if imported by mistake, heap)."""
+    board_file = BOARDS / board / "board.py"
+    needed = {FIRMWARE / "main.py"}
+    pending = [FIRMWARE / "main.py", board_file]
+    while pending:
+        for name in _imported(pending.pop()):
+            parts = name.split(".")
+            for depth in range(1, len(parts) + 1):  # a package's __init__ comes with its modules
+                prefix = ".".join(parts[:depth])
+                path = _module_file(prefix) or _module_file(prefix + ".__init__")
+                if path is not None and path not in needed:
+                    needed.add(path)
+                    pending.append(path)
+    files = [(str(path), path.relative_to(FIRMWARE).as_posix()) for path in sorted(needed)]
+    return files + [(str(board_file), "board.py")]
 
 
 # The native emitter's target per chip (the firmware's hot path is @micropython.native); the virtual token
