@@ -1,72 +1,96 @@
-"""What the token and the host say to each other: request kinds, replies, error codes and the field layouts
-of each payload, with pack()/unpack(). How the bytes travel (frames, CRC) is frames.py.
+"""What the token and the host say to each other: request kinds, error codes, and LAYOUTS, the table of each
+request's and reply's fields, with one encode and one decode for both sides. How the bytes travel (frames, CRC)
+is frames.py; what an account's record holds is account.py.
 
-These two files are the only definition of the protocol: the firmware imports them, and so does the host
-tool. The token needs this one at boot too (its vault stores accounts in the ACCOUNT layout); frames.py is
-loaded only when the host talks.
+These files are the only definition of the protocol: the firmware imports them, and so does the host tool. The
+token loads this one with the service, when the host first talks: a token that only shows codes never needs it.
 """
 
 import struct
 
-try:
-    from micropython import const
-except ImportError:  # CPython: the host imports this file too
-    def const(value):  # type: ignore[misc]
-        return value
+from micropython import const
 
 PROTOCOL = const(1)
 
 # Requests (host -> token).
 HELLO = const(0x01)  # -> JSON info; also forgets the cached reply of the last write
-LIST = const(0x02)  # u16 index -> u16 total + META of that account (no META past the end)
-ADD = const(0x03)  # u8 flags + ACCOUNT -> u16 accounts stored
+LIST = const(0x02)  # index -> total, the public part of that account's record (b"" past the end)
+ADD = const(0x03)  # flags (ADD_REPLACE), record (account.py) -> accounts stored
 RENAME = const(0x04)  # issuer, label, new label
 DELETE = const(0x05)  # issuer, label
 WIPE = const(0x06)  # the bytes WIPE_CONFIRM
-TIME_GET = const(0x07)  # u8 flags (EDGE: answer just after the clock's next second starts) -> TIME
-TIME_SET = const(0x08)  # TIME_SET_FMT
-CHECK = const(0x09)  # issuer, label, code -> u8 match, i8 step skew (0 when no match)
-MAINTENANCE = const(0x0A)  # -> OK once a person presses a button on the token; then the REPL opens
+TIME_GET = const(0x07)  # flags (TIME_EDGE: answer just after the clock's next second starts) -> the time
+TIME_SET = const(0x08)  # unix seconds, flags (SET_DRIFT), drift correction in ppb
+CHECK = const(0x09)  # issuer, label, code -> match (0/1), step skew (0 when no match)
+MAINTENANCE = const(0x0A)  # -> OK once a person allows it on the token; then the REPL opens
 
 # Replies (token -> host); RID echoes the request.
 OK = const(0x80)
 ERROR = const(0x81)  # u8 error code + short ASCII detail
 
-# Error codes; the host turns each into one sentence.
-E_MALFORMED = const(1)
-E_UNKNOWN = const(2)
-E_INVALID = const(3)
+# Error codes; the host turns each into one sentence. Each is one the firmware sends.
+E_MALFORMED = const(1)  # the payload does not fit the request's layout
+E_UNKNOWN = const(2)  # no such request kind
+E_INVALID = const(3)  # an account the token cannot hold; the detail says why ("digits must be 6 to 10")
 E_EXISTS = const(4)
 E_NOT_FOUND = const(5)
 E_FULL = const(6)
-E_CLOCK_LOST = const(7)
+E_CLOCK_LOST = const(7)  # a request that needs the time (CHECK) while the clock is lost
 E_STORAGE = const(8)
 E_DENIED = const(9)
 E_BUSY = const(10)
 
 ADD_REPLACE = const(1)
 TIME_EDGE = const(1)
+SET_DRIFT = const(1)
 WIPE_CONFIRM = b"WIPE ALL ACCOUNTS"
 
-ALGORITHMS = ("sha1", "sha256", "sha512")
-
-# Field layouts for pack()/unpack(): B H I Q i q as in struct (little-endian), s = short UTF-8 string,
-# y = short byte string (each with a one-byte length).
-ACCOUNT = "BBIssy"  # algorithm index, digits, period, issuer, label, secret
-META = "BBIss"  # the same without the secret: what LIST may reveal
-NAME = "ss"  # issuer, label
-RENAME_FMT = "sss"
-CHECK_FMT = "sss"  # issuer, label, code
+# The protocol as a table: kind -> (request layout, reply layout, changes the token?). A layout is a string of
+# field codes: B H I Q b i q as in struct (little-endian), s = short UTF-8 string, y = short byte string (each
+# with a one-byte length), r = the rest of the payload as bytes (last only). A request that changes the token is
+# answered once per request id: a retry gets the cached reply, never a second run.
 TIME = "qqBiq"  # corrected unix seconds, the chip's raw reading, clock lost (0/1), drift in ppb, last sync
-TIME_SET_FMT = "qBi"  # unix seconds, u8 flags (SET_DRIFT), drift correction in ppb
-SET_DRIFT = const(1)
+LAYOUTS = {
+    HELLO: ("", "r", False),
+    LIST: ("H", "Hr", False),
+    ADD: ("Br", "H", True),
+    RENAME: ("sss", "", True),
+    DELETE: ("ss", "", True),
+    WIPE: ("r", "", True),
+    TIME_GET: ("B", TIME, False),
+    TIME_SET: ("qBi", "", True),
+    CHECK: ("sss", "Bb", False),
+    MAINTENANCE: ("", "", False),
+}
+
+
+def request(kind, *values):
+    """The payload of a request of this kind."""
+    return pack(LAYOUTS[kind][0], *values)
+
+
+def reply(kind, *values):
+    """The payload of the OK reply to a request of this kind."""
+    return pack(LAYOUTS[kind][1], *values)
+
+
+def read_request(kind, payload):
+    """The fields of a request's payload; ValueError when it does not fit its layout."""
+    return unpack(LAYOUTS[kind][0], payload)
+
+
+def read_reply(kind, payload):
+    """The fields of an OK reply's payload; ValueError when it does not fit its layout."""
+    return unpack(LAYOUTS[kind][1], payload)
 
 
 def pack(fmt, *values):
     """Encode values by a field layout (see above) into bytes."""
     out = bytearray()
     for code, value in zip(fmt, values):
-        if code == "s" or code == "y":
+        if code == "r":
+            out.extend(value)
+        elif code == "s" or code == "y":
             raw = value.encode() if code == "s" else bytes(value)
             if len(raw) > 255:
                 raise ValueError("field too long")
@@ -82,7 +106,10 @@ def unpack(fmt, payload):
     values = []
     at = 0
     for code in fmt:
-        if code == "s" or code == "y":
+        if code == "r":
+            values.append(bytes(payload[at:]))
+            at = len(payload)
+        elif code == "s" or code == "y":
             if at >= len(payload):
                 raise ValueError("payload too short")
             end = at + 1 + payload[at]

@@ -14,11 +14,23 @@ FIRMWARE = ROOT / "firmware"
 BOARDS = ROOT / "boards"
 
 
+def _micropython_shim() -> None:
+    """Firmware modules import MicroPython's built-in `micropython`; on CPython they get firmware/cpython's."""
+    if "micropython" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("micropython", FIRMWARE / "cpython" / "micropython.py")
+        if spec is None or spec.loader is None:
+            raise ImportError("firmware/cpython/micropython.py not found in %s" % FIRMWARE)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules["micropython"] = module
+
+
 def firmware_module(name: str):
     """Import firmware/<name>.py as ``totpfob.fw_<name>`` (once) and return it."""
     qualified = "totpfob.fw_" + name
     if qualified in sys.modules:
         return sys.modules[qualified]
+    _micropython_shim()
     spec = importlib.util.spec_from_file_location(qualified, FIRMWARE / (name + ".py"))
     if spec is None or spec.loader is None:
         raise ImportError("firmware module %s not found in %s" % (name, FIRMWARE))
