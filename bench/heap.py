@@ -11,7 +11,7 @@ from pathlib import Path
 from totpfob.sim import DEFAULT_HEAP
 
 from bench.common import figure
-from bench.virtual import VirtualToken, copy_state
+from bench.virtual import copy_state, virtual_token
 
 GOAL_K = 32
 _BOOT_S = 8.0  # "within a few seconds": a failing VM crashes long before this and the sim gives up
@@ -24,13 +24,13 @@ def _kib(text: str) -> int:
 def shows_code(workdir: Path, state: Path, heap_k: int) -> bool:
     """Does the provisioned token, booted with --keep on this heap, draw a code screen within _BOOT_S?"""
     trial = copy_state(state, workdir / "state")
-    with VirtualToken(workdir, trial, "--keep", "--heap", "%dk" % heap_k) as token:
-        return token.wait_screen(lambda s: s.get("screen") == "code", _BOOT_S) is not None
+    with virtual_token(workdir, trial, "--keep", "--heap", "%dk" % heap_k) as token:
+        return token.find_screen(lambda s: s.get("screen") == "code", _BOOT_S) is not None
 
 
 def repl_answers(workdir: Path, heap_k: int) -> bool:
     """Does a freshly flashed virtual board (--blank) come up on this heap with a REPL that computes?"""
-    with VirtualToken(workdir, workdir / "state", "--blank", "--heap", "%dk" % heap_k) as token:
+    with virtual_token(workdir, workdir / "state", "--blank", "--heap", "%dk" % heap_k) as token:
         token.wait_link()
         deadline = time.monotonic() + _BOOT_S
         asked = False

@@ -8,7 +8,7 @@ from pathlib import Path
 from totpfob.samples import DEMO_URI
 
 from bench.common import figure, median, tool
-from bench.virtual import VirtualToken, copy_state, write_vault
+from bench.virtual import copy_state, virtual_token, write_vault
 
 GOAL_S = 1.0
 
@@ -19,8 +19,8 @@ def _uri(label: str) -> str:
 
 
 def _adds(workdir: Path, state: Path, repeat: int) -> list:
-    with VirtualToken(workdir, copy_state(state, workdir / "state"), "--keep") as token:
-        if token.wait_screen(lambda s: True, 20) is None:
+    with virtual_token(workdir, copy_state(state, workdir / "state"), "--keep") as token:
+        if token.find_screen(lambda s: True, 20) is None:
             raise RuntimeError("the virtual token did not boot: %s" % token.serial_text()[-400:])
         times = []
         for i in range(repeat):
@@ -33,7 +33,7 @@ def _adds(workdir: Path, state: Path, repeat: int) -> list:
 
 
 def _copies(workdir: Path, repeat: int) -> list:
-    with VirtualToken(workdir, workdir / "state", "--blank") as token:
+    with virtual_token(workdir, workdir / "state", "--blank") as token:
         token.wait_link()
         deadline = time.monotonic() + 20
         while ">>> " not in token.serial_text():  # the REPL is up

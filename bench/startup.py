@@ -11,7 +11,7 @@ from totpfob.sim import DEFAULT_HEAP
 
 from bench.common import BOARDS, FIRMWARE, figure, median, run_vm, tool
 from bench.footprint import compile_file
-from bench.virtual import VirtualToken, copy_state, write_vault
+from bench.virtual import copy_state, virtual_token, write_vault
 
 SIM = BOARDS / "sim"
 
@@ -113,14 +113,14 @@ def boot_steps(size, workdir: Path) -> dict:
 
 def _boot_to_code(workdir: Path, state: Path) -> float:
     """Seconds from the VM's exec (seen in /proc) to its first code screen (host time the VM stamped on it)."""
-    with VirtualToken(workdir, copy_state(state, workdir / "state"), "--keep") as token:
+    with virtual_token(workdir, copy_state(state, workdir / "state"), "--keep") as token:
         deadline = time.monotonic() + 20
         while token.vm_pid() is None:
             if time.monotonic() > deadline or not token.alive():
                 raise RuntimeError("the simulator started no VM")
             time.sleep(0.0005)
         started = time.time()
-        screen = token.wait_screen(lambda s: s.get("screen") == "code", 20)
+        screen = token.find_screen(lambda s: s.get("screen") == "code", 20)
         if screen is None:
             raise RuntimeError("the virtual token showed no code: %s" % token.serial_text()[-400:])
         return screen["t"] - started

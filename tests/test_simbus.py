@@ -1,4 +1,4 @@
-"""The virtual token's chips live outside its VM (totpfob.simbus), reached through the VM's I2C shim
+"""The virtual token's chips live outside its VM (totpfob.sim.bus), reached through the VM's I2C shim
 (boards/sim/simhw.py): the firmware's drivers work through it as through machine.I2C, a missing chip is a NACK,
 the chips outlive a reset of the VM, and the VM's heap pays nothing per transaction.
 """
@@ -11,10 +11,17 @@ import time
 
 import pytest
 from conftest import BOARDS
-from totpfob import simbus
+from totpfob.sim import bus as simbus
+from totpfob.sim import render
 from virtual_token import VirtualToken
 
 EPOCH_2000 = calendar.timegm((2000, 1, 1, 0, 0, 0))
+
+
+def panel_hex(panel) -> str:
+    """The panel's lit pixels as the VM's case script writes a frame buffer: hex, row by row, MSB first."""
+    rows = render.lit(render.picture(panel))
+    return bytes(int("".join(map(str, row[x:x + 8])), 2) for row in rows for x in range(0, len(row), 8)).hex()
 
 
 def run_vm(vm, chips: simbus.SimBus, tmp_path, *cases: str) -> tuple:
@@ -28,7 +35,7 @@ def run_vm(vm, chips: simbus.SimBus, tmp_path, *cases: str) -> tuple:
     def serve():
         # In the order the shim opens them: each open waits for the VM's.
         ours = os.open(requests, os.O_RDONLY), os.open(answers, os.O_WRONLY)
-        chips.serve(*ours, lambda info, panel: reports.append((info, simbus.panel_hex(panel))))
+        chips.serve(*ours, lambda info, panel: reports.append((info, panel_hex(panel))))
 
     server = threading.Thread(target=serve, daemon=True)
     server.start()
@@ -82,7 +89,7 @@ def test_each_reported_screen_carries_the_pixels_of_that_moment(micropython_vm, 
     assert [info["code"] for info, _ in reports] == ["123456", "987654"]
     # Each report shows its own drawing (not the one drawn after it), as the panel lit it.
     assert [px for _, px in reports] == drawn[:2]
-    assert simbus.panel_hex(chips.panel()) == drawn[2]
+    assert panel_hex(chips.panel()) == drawn[2]
 
 
 def test_the_oled_keeps_its_ram_across_a_vm_reset(micropython_vm, chips, tmp_path):
@@ -91,7 +98,7 @@ def test_the_oled_keeps_its_ram_across_a_vm_reset(micropython_vm, chips, tmp_pat
     run_vm(micropython_vm, chips, tmp_path, "init_only")  # the firmware restarted: same chip, set up again
     assert bytes(chips.oled.gddram) == ram
     assert not chips.oled.is_on  # dark until the firmware's first show()
-    assert simbus.panel_hex(chips.panel()) == "0" * (128 * 64 // 4)
+    assert panel_hex(chips.panel()) == "0" * (128 * 64 // 4)
 
 
 def test_transactions_allocate_nothing_on_the_vm_and_answer_quickly(micropython_vm, chips, tmp_path):

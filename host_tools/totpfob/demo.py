@@ -13,15 +13,14 @@ import hashlib
 import json
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from . import screen
-from .paths import tool
 from .samples import DEMO_ISSUER, DEMO_KEY, DEMO_LABEL, DEMO_QR
+from .sim.harness import SimError, VirtualToken
+from .sim.render import halfblocks
 
 NOTICE = "DEMO ACCOUNT \u2014 demo key, not a real account"
 # The demo account's settings, as the QR picture (and samples.DEMO_URI) gives them.
@@ -33,14 +32,6 @@ PLAIN_SECONDS = 10
 
 class DemoError(Exception):
     """Something stopped the demo; the message is one line for the user."""
-
-
-def totpfob() -> list:
-    """The command that runs the `totpfob` CLI installed beside this Python."""
-    try:
-        return [tool("totpfob")]
-    except FileNotFoundError:
-        return [sys.executable, "-m", "totpfob.cli"]
 
 
 def reference():
@@ -57,92 +48,7 @@ def reference():
     return KeyTOTP(DEMO_KEY, digits=DIGITS, digest=hashlib.sha1, interval=PERIOD)
 
 
-class DemoToken:
-    """`totpfob sim --headless` in its own process, watched through its screen dump and PNG snapshot."""
-
-    def __init__(self, workdir: Path, state: Path):
-        self.dir = workdir
-        self.state = state
-        self.link = workdir / "tty"
-        self.dump = workdir / "screens.jsonl"
-        self.snapshot = workdir / "screen.png"
-        self.control = workdir / "buttons"
-        self.log = workdir / "sim.log"
-        self.proc = None
-        self._read = 0
-        self.last = None
-
-    def start(self) -> None:
-        command = totpfob() + ["sim", "--headless", "--link", str(self.link), "--state", str(self.state),
-                               "--screen-dump", str(self.dump), "--snapshot", str(self.snapshot),
-                               "--control", str(self.control), "--serial-log", str(self.dir / "serial.log")]
-        with open(self.log, "wb") as log:
-            # Its own session: Ctrl-C reaches only the demo, which then stops the token in order.
-            self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not (self.link.exists() and self.new_screens()):
-            self.check_running()
-            if time.monotonic() > deadline:
-                raise DemoError("the virtual token did not come up within %d s" % START_TIMEOUT_S)
-            time.sleep(0.05)
-
-    def check_running(self) -> None:
-        if self.proc.poll() is not None:
-            said = self.log.read_text(errors="replace").strip().splitlines()[1:]  # after its "serial port" line
-            raise DemoError("the virtual token stopped (exit %d)%s"
-                            % (self.proc.returncode, ": " + said[-1] if said else ""))
-
-    def new_screens(self) -> list:
-        """Screens drawn since the last call (complete dump lines only); the latest is kept in .last."""
-        try:
-            with open(self.dump, "rb") as dump:
-                dump.seek(self._read)
-                data = dump.read()
-        except FileNotFoundError:
-            return []
-        complete = data[:data.rfind(b"\n") + 1]
-        self._read += len(complete)
-        screens = [json.loads(line) for line in complete.splitlines() if line.strip()]
-        if screens:
-            self.last = screens[-1]
-        return screens
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(totpfob() + ["--port", str(self.link), *args], capture_output=True, text=True,
-                              timeout=60)
-
-    def press(self, button: str) -> None:
-        with open(self.control, "w") as fifo:
-            fifo.write(button + "\n")
-
-    def panel(self) -> list:
-        """The display's pixel rows, read back from the PNG snapshot."""
-        from PIL import Image
-
-        try:
-            image = Image.open(self.snapshot).convert("L")
-        except (OSError, ValueError):
-            return [[0] * screen.WIDTH for _ in range(screen.HEIGHT)]
-        # The snapshot is the panel scaled up with an equal border all round, so the scale follows from its size.
-        scale = max(1, (image.width - image.height) // (screen.WIDTH - screen.HEIGHT))
-        border = (image.width - screen.WIDTH * scale) // 2
-        centre = border + scale // 2
-        return [[1 if image.getpixel((centre + x * scale, centre + y * scale)) > 96 else 0
-                 for x in range(screen.WIDTH)] for y in range(screen.HEIGHT)]
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()  # the simulator then stops its VM and removes the link
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def provision(token: DemoToken, reused_state: bool) -> None:
+def provision(token: VirtualToken, reused_state: bool) -> None:
     """Add the demo account through the real CLI, as a user would (`totpfob add --qr PICTURE`)."""
     if reused_state:
         listed = token.cli("list", "--json")
@@ -159,7 +65,7 @@ def provision(token: DemoToken, reused_state: bool) -> None:
         raise DemoError("provisioning failed (totpfob exit %d)" % added.returncode)
 
 
-def show_demo_account(token: DemoToken) -> None:
+def show_demo_account(token: VirtualToken) -> None:
     """Press A until the token shows the demo account (a reused state may hold others before it)."""
     for _ in range(101):
         token.new_screens()
@@ -203,7 +109,7 @@ def describe(shown: dict, totp) -> list:
             "match" if ok else "MISMATCH"]
 
 
-def watch_live(token: DemoToken, totp) -> int:
+def watch_live(token: VirtualToken, totp) -> int:
     """Redraw the display and the comparison whenever the token draws; until Ctrl-C."""
     mismatch = False
     drawn = None
@@ -222,7 +128,7 @@ def watch_live(token: DemoToken, totp) -> int:
                 drawn = (token.last["t"], stamp)
                 lines = [NOTICE, "%s: %s  (SHA1, %d digits, %d s)" % (DEMO_ISSUER, DEMO_LABEL, DIGITS, PERIOD),
                          *describe(token.last, totp), "", "Ctrl-C to stop"]
-                sys.stdout.write("\x1b[H" + screen.halfblocks(token.panel()) + "\n"
+                sys.stdout.write("\x1b[H" + halfblocks(token.picture()) + "\n"
                                  + "\n".join(line + "\x1b[K" for line in lines) + "\x1b[J")
                 sys.stdout.flush()
             time.sleep(0.1)
@@ -235,9 +141,9 @@ def watch_live(token: DemoToken, totp) -> int:
     return 1 if mismatch else 0
 
 
-def watch_plain(token: DemoToken, totp, seconds: float) -> int:
+def watch_plain(token: VirtualToken, totp, seconds: float) -> int:
     """Print the display once, then one line per drawn screen for `seconds`; 0 only if every code matched."""
-    print(screen.halfblocks(token.panel()))
+    print(halfblocks(token.picture()))
     print(NOTICE)
     print("%s: %s  (SHA1, %d digits, %d s)" % (DEMO_ISSUER, DEMO_LABEL, DIGITS, PERIOD), flush=True)
     compared = mismatches = 0
@@ -285,17 +191,17 @@ def main(argv=None) -> int:
     # A stop from outside (kill, CI timeout) ends the demo as Ctrl-C does: stopping the token first.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="totpfob-demo-"))
-    token = DemoToken(workdir, Path(args.state) if args.state else workdir / "state")
+    token = VirtualToken(workdir, state=Path(args.state) if args.state else None)
     try:
         print("starting the virtual token\u2026", flush=True)
-        token.start()
+        token.start(timeout=START_TIMEOUT_S)
         print("the virtual token is up; its serial port is %s" % token.link, flush=True)
         provision(token, reused_state=bool(args.state))
         show_demo_account(token)
         if live:
             return watch_live(token, totp)
         return watch_plain(token, totp, args.seconds if args.seconds is not None else PLAIN_SECONDS)
-    except DemoError as exc:
+    except (DemoError, SimError) as exc:
         print("totpfob demo: %s" % exc, file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -27,6 +27,7 @@ class SSD1306:
     """The controller in its power-on reset state, driving a `width` x `height` panel."""
 
     ADDRESS = 0x3C
+    COLOUR = False  # pixel() gives 0 or 1: the panel's one colour is the OLED's
 
     def __init__(self, width=128, height=64):
         self.width = width

@@ -51,6 +51,8 @@ _SLEEP_CHANGE_MS = 120
 class ST7789Model:
     """The controller after power-on, driving the panel mounted at (xstart, ystart) of its memory."""
 
+    COLOUR = True  # pixel() gives RGB565 (a picture of the panel needs no palette)
+
     def __init__(self, width=135, height=240, xstart=52, ystart=40, clock=None):
         self.width = width
         self.height = height

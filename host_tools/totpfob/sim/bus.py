@@ -1,8 +1,8 @@
 """The virtual token's I2C chips, emulated in the simulator rather than in the MicroPython VM.
 
 On a board the RTC and the OLED are silicon outside the ESP32; here they are the register-level models of
-boards/sim/simchips, run on CPython, on a bus the VM reaches through boards/sim/simhw.py (its I2C shim) over a
-pair of pipes. So the VM's heap holds only what a board's does, and the chips behave as chips do across an MCU
+boards/sim/simchips (loaded by chips.py), run on CPython, on a bus the VM reaches through boards/sim/simhw.py
+(its I2C shim) over a pair of pipes. So the VM's heap holds only what a board's does, and the chips behave as chips do across an MCU
 reset: the OLED keeps its RAM, the RTC runs on. The RTC's state is saved after each register write (its coin
 cell), with `warp_s`, the real time let pass at once for it; the OLED lives as long as the simulator (power).
 
@@ -11,8 +11,6 @@ the simulator's main loop is busy with (`time sync` times the RTC's second edge 
 """
 
 import copy
-import importlib
-import importlib.util
 import json
 import os
 import sys
@@ -20,43 +18,9 @@ import threading
 import time
 from pathlib import Path
 
-from .paths import BOARDS
+from .chips import OLED_ADDRESS, OLED_SIZE, chip_module, protocol, rtc_model
 
-SIM = BOARDS / "sim"
-OLED_ADDRESS = 0x3C
-_CHIPS = "totpfob.simchips"
 _STATE_SIZE = 512  # bytes of rtc.json: JSON padded with spaces
-
-
-def _load(qualified: str, path: Path, package: bool = False):
-    if qualified not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            qualified, path, submodule_search_locations=[str(path.parent)] if package else None)
-        if spec is None or spec.loader is None:
-            raise ImportError("%s not found" % path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[qualified] = module
-        spec.loader.exec_module(module)
-    return sys.modules[qualified]
-
-
-def chip_module(name: str):
-    """boards/sim/simchips/<name>.py, imported on CPython as totpfob.simchips.<name>."""
-    _load(_CHIPS, SIM / "simchips" / "__init__.py", package=True)
-    return importlib.import_module(_CHIPS + "." + name)
-
-
-# The bus protocol, as the VM's side defines it.
-protocol = _load("totpfob.sim_simhw", SIM / "simhw.py")
-
-
-def rtc_model(name: str):
-    """The emulator class of an RTC chip, by its lower-case name."""
-    if name == "ds3231":
-        return chip_module("ds3231").DS3231
-    if name == "pcf8563":
-        return chip_module("pcf8563").PCF8563
-    raise ValueError("unknown RTC chip %r" % name)
 
 
 class _Saving:
@@ -109,7 +73,7 @@ class SimBus:
             self.warp_s = 0.0
             self.rtc = model(now=self.rtc_host_time, offset_s=offset_s, drift_ppm=drift_ppm, lost=lost)
             self._save()
-        self.oled = chip_module("ssd1306").SSD1306(128, 64)
+        self.oled = chip_module("ssd1306").SSD1306(*OLED_SIZE)
         self.bus = chip_module("i2c").Bus()
         self.bus.attach(model.ADDRESS, _Saving(self.rtc, self._save))
         self.bus.attach(OLED_ADDRESS, self.oled)
@@ -193,13 +157,3 @@ class SimBus:
         vm_answers, answers = os.pipe()
         return (vm_requests, vm_answers), (requests, answers)
 
-
-def panel_hex(panel) -> str:
-    """The panel's pixels as hex, row by row, MSB first (what totpfob.screen.pixels decodes)."""
-    out = bytearray()
-    for y in range(panel.height):
-        bits = 0
-        for x in range(panel.width):
-            bits = bits << 1 | panel.pixel(x, y)
-        out += bits.to_bytes(panel.width // 8, "big")
-    return out.hex()

@@ -1,0 +1,111 @@
+"""The virtual token's parts that run without a VM: its settings (totpfob.sim.config) against the command line,
+and its one renderer (totpfob.sim.render), whose terminal picture and PNG must show the same display."""
+
+import argparse
+import re
+import subprocess
+from dataclasses import fields
+
+import pytest
+from totpfob.sim import SimConfig, add_parser, render
+from totpfob.sim.chips import chip_module
+from virtual_token import TOTPFOB
+
+
+def sim_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="totpfob")
+    add_parser(parser.add_subparsers(dest="command"))
+    return parser
+
+
+def test_the_config_carries_every_flag_of_sim_help():
+    shown = subprocess.run([TOTPFOB, "sim", "--help"], capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    # The options listed one per line (the help texts may mention other commands' flags, such as --port).
+    flags = set(re.findall(r"^ +(?:-\w, )?--([a-z][a-z0-9-]*)", shown.stdout, re.M)) - {"help"}
+    assert len(flags) >= 16
+    assert flags == {f.name.replace("_", "-") for f in fields(SimConfig)}
+
+
+def test_the_defaults_are_the_configs_and_a_config_round_trips_through_the_command_line():
+    parser = sim_parser()
+    assert SimConfig.from_args(parser.parse_args(["sim"])) == SimConfig()
+    config = SimConfig(headless=True, link="/tmp/t", state="s", screen_dump="d.jsonl", snapshot="p.png",
+                       control="c", serial_log="l", display_off=5.0, sleep=30.0, heap="64k", rtc_lost=True,
+                       rtc_offset=-3600.5, rtc_drift_ppm=-20.0, rtc_chip="pcf8563", keep=True)
+    assert all(getattr(config, f.name) != f.default for f in fields(SimConfig) if f.name != "blank")
+    assert SimConfig.from_args(parser.parse_args(["sim", *config.argv()])) == config
+    assert SimConfig.from_args(parser.parse_args(["sim", "--blank"])).mode == "repl"
+    assert config.mode == "boot" and SimConfig().mode == "install"
+
+
+def test_blank_and_keep_exclude_each_other():
+    with pytest.raises(ValueError):
+        SimConfig(blank=True, keep=True)
+    with pytest.raises(SystemExit):
+        sim_parser().parse_args(["sim", "--blank", "--keep"])
+
+
+def oled_with_a_pattern():
+    """The SSD1306 model as a driver leaves it: lit, upright, its RAM holding an uneven pattern."""
+    oled = chip_module("ssd1306").SSD1306(128, 64)
+    oled.write(bytes([0x00, 0x8D, 0x14, 0xA1, 0xC8, 0x20, 0x00, 0x21, 0, 127, 0x22, 0, 7, 0xAF]))
+    oled.write(bytes([0x40]) + bytes((x * 7 + x // 128 * 31) & 0xFF for x in range(1024)))
+    return oled
+
+
+def tft_with_a_pattern():
+    """The ST7789 model (portrait 135x240) lit, memory filled through its commands: bright and dim colours,
+    and one red pixel at the portrait top-right, which the token held in landscape shows top-left."""
+    tft = chip_module("st7789").ST7789Model()
+    tft.write(bytes([0x11]), 0)  # sleep out
+    tft.write(bytes([0x3A]), 0)
+    tft.write(bytes([0x55]), 1)  # 16 bits per pixel
+    tft.write(bytes([0x2A]), 0)
+    tft.write(bytes([0, 52, 0, 52 + 134]), 1)
+    tft.write(bytes([0x2B]), 0)
+    tft.write(bytes([0, 40, 1, 40 + 239 - 256]), 1)
+    colours = [0xFFFF, 0x0000, 0x07E0, 0x0841, 0x001F, 0x8410]  # white, black, green, near black, blue, grey
+    pixels = bytearray()
+    for y in range(240):
+        for x in range(135):
+            colour = 0xF800 if (x, y) == (134, 0) else colours[(x // 9 + y // 5) % len(colours)]
+            pixels += colour.to_bytes(2, "big")
+    tft.write(bytes([0x2C]), 0)
+    tft.write(bytes(pixels), 1)
+    tft.write(bytes([0x21, 0x29]), 0)  # inversion on (these IPS panels show what was written), display on
+    return tft
+
+
+@pytest.mark.parametrize("make, size", [(oled_with_a_pattern, (128, 64)), (tft_with_a_pattern, (240, 135))])
+def test_the_terminal_and_the_png_show_the_same_picture(make, size, tmp_path):
+    panel = make()
+    picture = render.picture(panel)
+    assert (len(picture[0]), len(picture)) == size
+    bits = render.lit(picture)
+    assert 0 < sum(map(sum, bits)) < size[0] * size[1]  # a picture, not a blank or a white panel
+    render.write_png(picture, tmp_path / "screen.png")
+    assert render.read_png(tmp_path / "screen.png") == picture
+    text = render.halfblocks(picture)
+    assert text == render.halfblocks(render.read_png(tmp_path / "screen.png"))
+    # Each character is the two pixel rows it stands for, inside the frame.
+    lines = text.split("\n")[1:-1]
+    assert len(lines) == (size[1] + 1) // 2
+    padded = bits + [[0] * size[0]] * (size[1] % 2)
+    for n, line in enumerate(lines):
+        top, bottom = padded[2 * n], padded[2 * n + 1]
+        assert line == "\u2502" + "".join(" \u2580\u2584\u2588"[t + 2 * b] for t, b in zip(top, bottom)) + "\u2502"
+    narrow = render.halfblocks(picture, narrow=True).split("\n")
+    assert len(narrow[1]) == 2 + size[0] // 2
+
+
+def test_the_oled_picture_is_its_pixels_and_the_tft_is_turned_as_held():
+    oled = oled_with_a_pattern()
+    assert render.lit(render.picture(oled)) == [[oled.pixel(x, y) for x in range(128)] for y in range(64)]
+    tft = tft_with_a_pattern()
+    picture = render.picture(tft)
+    assert picture[0][0] == (255, 0, 0)  # the portrait top-right
+    assert picture[134][239] == render.picture(tft)[134][239] != (255, 0, 0)
+    assert all(picture[y][x] == render._rgb(tft.pixel(134 - y, x)) for y in range(0, 135, 7) for x in range(0, 240, 11))
+    dark = render.picture(chip_module("ssd1306").SSD1306(128, 64))  # never switched on
+    assert dark == render.dark(128, 64)
