@@ -313,14 +313,32 @@ def test_accounts_survive_restart_and_power_cut(make_token, state_copy):
     assert_code_right(boot(vt))
     assert labels_on(vt) == labels
     vt.cli("add", *LATER[0].add_args(), check=True)
-    vt.stop()
-    assert_code_right(boot(vt))
+    restarted = time.time()
+    vt.restart()
+    assert_code_right(vt.wait_screen(lambda s: True, after=restarted))
     assert labels_on(vt) == labels + [LATER[0].label]
     vt.cli("add", *LATER[1].add_args(), check=True)
     vt.kill9()  # the moment the add has been confirmed
     assert_code_right(boot(vt))
     assert labels_on(vt) == labels + [LATER[0].label, LATER[1].label]
     assert_code_right(select(vt, LATER[1].label))
+
+
+def test_a_restart_keeps_the_flash_and_the_rtc(make_token, state_copy):
+    vt = make_token("--keep", state=state_copy)
+    boot(vt)
+    vt.cli("add", *LATER[0].add_args(), check=True)
+    labels = [a.label for a in ACCOUNTS] + [LATER[0].label]
+    vt.restart("--rtc-offset", "1000")  # this start only: a new RTC, 1000 s ahead
+
+    def offset() -> float:
+        return json.loads(vt.cli("time", "status", "--json", check=True).stdout)["offset_s"]
+
+    assert abs(offset() - 1000) <= 1.5 and labels_on(vt) == labels
+    restarted = time.time()
+    vt.restart()  # the same state dir, no RTC flags: the chip keeps its time (its coin cell)
+    assert vt.wait_screen(lambda s: s["screen"] == "code", after=restarted)["account"] == DEMO.label
+    assert abs(offset() - 1000) <= 1.5 and labels_on(vt) == labels
 
 
 def test_demo_shows_matching_codes(tmp_path):
