@@ -175,16 +175,6 @@ def test_a_display_switched_off_before_its_first_frame_stays_off_until_switched_
     assert case["lit_after_poweron"] == 128 * 64
 
 
-def test_halfblock_rendering_matches_the_pixels(display_cases):
-    case = display_cases["driver"][0]
-    rows = case["panel"]
-    lines = case["art"].split("\n")
-    assert len(lines) == len(rows) // 2
-    for n, line in enumerate(lines):
-        top, bottom = rows[2 * n], rows[2 * n + 1]
-        assert line == "".join(" \u2580\u2584\u2588"[int(t) + 2 * int(b)] for t, b in zip(top, bottom))
-
-
 def test_page_addressing_writes_land_on_their_page_and_wrap_in_it(display_cases):
     case = display_cases["page_mode"][0]
     # 0xFF at page 3 column 21 lights rows 24..31; 0x81 at column 22 rows 24 and 31;

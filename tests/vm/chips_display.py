@@ -42,7 +42,7 @@ def driver(width, height):
     display.hline(30, 1, 60, 1)
     display.show()
     out = {"width": width, "height": height, "buffer": buffer_rows(display), "panel": panel_rows(panel),
-           "frames": panel.frames, "is_on": panel.is_on, "art": panel.render_halfblocks()}
+           "frames": panel.frames, "is_on": panel.is_on}
     display.invert(True)
     out["inverted"] = panel_rows(panel)
     display.invert(False)

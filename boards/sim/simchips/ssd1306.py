@@ -20,7 +20,6 @@ _ARGUMENTS = {
     0x20: 1, 0x21: 2, 0x22: 2, 0x26: 6, 0x27: 6, 0x29: 5, 0x2A: 5, 0x81: 1, 0x8D: 1, 0xA3: 2,
     0xA8: 1, 0xD3: 1, 0xD5: 1, 0xD9: 1, 0xDA: 1, 0xDB: 1,
 }
-_HALF_BLOCKS = " \u2580\u2584\u2588"  # index: top pixel + 2 * bottom pixel
 
 
 class SSD1306:
@@ -233,12 +232,3 @@ class SSD1306:
     def rows(self):
         """All panel rows as shown (see row())."""
         return [self.row(y) for y in range(self.height)]
-
-    def render_halfblocks(self):
-        """The panel as terminal art: one text line per two pixel rows, using space and half blocks."""
-        lines = []
-        for y in range(0, self.height, 2):
-            top = self.row(y)
-            bottom = self.row(y + 1) if y + 1 < self.height else bytearray(self.width)
-            lines.append("".join([_HALF_BLOCKS[top[x] + 2 * bottom[x]] for x in range(self.width)]))
-        return "\n".join(lines)
