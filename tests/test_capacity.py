@@ -6,6 +6,7 @@ import struct
 import time
 
 import pytest
+from totpfob.account import Account
 from totpfob.link import Link
 from totpfob.token import Token
 from virtual_token import VirtualToken
@@ -31,7 +32,7 @@ def full_token(tmp_path_factory):
         for i in range(CAPACITY):
             label = "user%03d@example.org" % i
             secrets[label] = ("Service %d" % (i % 7), bytes((i, 7, 42, i ^ 0x5A)) * 5)
-            device.add(label, secrets[label][0], secrets[label][1], "sha1", 6, 30)
+            device.add(Account(label, *secrets[label]).record())
     yield token, secrets
     token.stop()
 

@@ -18,6 +18,7 @@ import pyotp
 import pytest
 from clock import BUILD_YEAR, MAX_DRIFT_PPB
 from conftest import BOARDS
+from totpfob.account import Account
 from totpfob.link import Link
 from totpfob.token import Token
 from virtual_token import VirtualToken
@@ -251,7 +252,7 @@ def test_pcf8563_token_shows_clock_lost_until_time_sync_and_keeps_its_time(tmp_p
         assert vt.wait_screen(lambda s: True, after=started)["screen"] == "clock-lost"
         assert chip_state(vt.state)["chip"] == "PCF8563"
         with Link(str(vt.link)) as link:  # an account, without the clock sync `totpfob add` would do
-            Token(link).add(LABEL, "", KEY, "sha1", 6, 30)
+            Token(link).add(Account(LABEL, "", KEY).record())
         time.sleep(1.5)
         assert json.loads(vt.cli("info", "--json", check=True).stdout)["clock"] == "lost"
         assert [s["screen"] for s in vt.screens()] and all(s["screen"] == "clock-lost" and "code" not in s

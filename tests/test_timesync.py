@@ -11,6 +11,7 @@ import time
 import pytest
 from test_clock import KEY, LABEL, assert_code_right, chip_offset, chip_state
 from totpfob import timesync
+from totpfob.account import Account
 from totpfob.link import Link
 from totpfob.token import Token
 from virtual_token import VirtualToken
@@ -82,7 +83,7 @@ def test_drift_learnt_over_a_month_keeps_the_next_month_within_a_second(make_tok
     gained = MONTH * ppm / 1e6  # +20 ppm: 51.84 s a month
     with Link(str(vt.link)) as link:
         token = Token(link)
-        token.add(LABEL, "", KEY, "sha1", 6, 30)
+        token.add(Account(LABEL, "", KEY).record())
         _, synced = timesync.sync(token, host_clock)
         assert abs(synced.offset_s) < SYNC_TOLERANCE_S and synced.drift_ppm == 0
 

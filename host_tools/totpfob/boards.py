@@ -92,8 +92,8 @@ def cmd_boards(args) -> int:
     return 0
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("boards", help="list the boards the token firmware runs on",
+def add_parser(subparsers, shared: dict) -> None:
+    p = subparsers.add_parser("boards", parents=[shared["json"]],
+                              help="list the boards the token firmware runs on",
                               description="List the supported boards: chip, display, RTC and buttons.")
-    p.add_argument("--json", action="store_true", help="one JSON array with everything about.json says")
     p.set_defaults(run=cmd_boards)

@@ -1,4 +1,7 @@
-"""The `totpfob` command line: parse arguments, run one command, turn every failure into one line."""
+"""The `totpfob` command line: parse arguments, run one command, turn every failure into one line.
+
+The options many commands share (--port, --json) are declared once, here, and handed to each command's parser.
+"""
 
 import argparse
 import sys
@@ -7,25 +10,50 @@ from . import __version__, boards, commands, deploy, flash, sim
 from .errors import UserError
 
 
+class _Commands(argparse._SubParsersAction):
+    """A command's options land in the same namespace as the main parser's, so `totpfob --port A add --port B`
+    means both ports (argparse's own subcommands parse into a fresh namespace and would keep only B)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values[0])
+        _, rest = self._name_parser_map[values[0]].parse_known_args(values[1:], namespace)
+        if rest:
+            parser.error("unrecognized arguments: %s" % " ".join(rest))
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register("action", "parsers", _Commands)
+
     def error(self, message):
         """A mistyped command line is one line too, pointing at --help."""
         self.exit(2, "totpfob: %s (see %s --help)\n" % (message, self.prog))
 
 
+def _shared() -> dict:
+    """The options several commands take, each declared once: {"port": parser, "json": parser}."""
+    port = argparse.ArgumentParser(add_help=False)
+    port.add_argument("--port", action="append", metavar="PORT",
+                      help="serial port of the token (repeat to write to several tokens)")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print JSON instead of text")
+    return {"port": port, "json": as_json}
+
+
 def build_parser() -> argparse.ArgumentParser:
+    shared = _shared()
     parser = _Parser(
         prog="totpfob",
         description="Provision and talk to the offline hardware TOTP token.",
+        parents=[shared["port"]],
     )
     parser.add_argument("--version", action="version", version="totpfob " + __version__)
-    parser.add_argument("--port", action="append", metavar="PORT",
-                        help="serial port of the token (repeat to write to several tokens)")
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parsers(subcommands)
-    boards.add_parser(subcommands)
-    flash.add_parser(subcommands)
-    deploy.add_parser(subcommands)
+    commands.add_parsers(subcommands, shared)
+    boards.add_parser(subcommands, shared)
+    flash.add_parser(subcommands, shared)
+    deploy.add_parser(subcommands, shared)
     sim.add_parser(subcommands)
     return parser
 

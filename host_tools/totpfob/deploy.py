@@ -201,7 +201,7 @@ def wait_for_token(port: str, settle: float, timeout: float = 20) -> dict:
 
 
 def _port(args) -> str:
-    ports = ([args.deploy_port] if args.deploy_port else []) + (args.port or [])
+    ports = args.port or []
     if len(set(ports)) > 1:
         raise UserError("deploy works on one board at a time; give a single --port")
     try:
@@ -229,11 +229,11 @@ def cmd_deploy(args) -> int:
     return 0
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("deploy", help="install the token firmware on a board running MicroPython",
+def add_parser(subparsers, shared: dict) -> None:
+    p = subparsers.add_parser("deploy", parents=[shared["port"]],
+                              help="install the token firmware on a board running MicroPython",
                               description="Precompile the firmware for a board and copy it over with mpremote "
                                           "(only the files that changed), then reset the board. A running token "
                                           "asks for a press of its A button first.")
     p.add_argument("--board", required=True, metavar="BOARD", help="see `totpfob boards`")
-    p.add_argument("--port", dest="deploy_port", metavar="PORT", help="the board's serial port")
     p.set_defaults(run=cmd_deploy)

@@ -10,7 +10,7 @@ class UserError(Exception):
 _MESSAGES = {
     wire.E_MALFORMED: "the token did not understand the request (firmware and totpfob versions differ?)",
     wire.E_UNKNOWN: "the token's firmware does not know this command (update it with `totpfob deploy`)",
-    wire.E_INVALID: "the token refused the account's settings",
+    wire.E_INVALID: "the token cannot hold this account",
     wire.E_EXISTS: "an account of that name is already on the token",
     wire.E_NOT_FOUND: "no such account on the token",
     wire.E_FULL: "the token is full: delete an account first (`totpfob delete LABEL`)",
@@ -24,6 +24,9 @@ _MESSAGES = {
 def describe(exc: DeviceError, port: str = "") -> str:
     """One sentence for a refusal from the token."""
     text = _MESSAGES.get(exc.code, "the token refused the request (error %d)" % exc.code)
-    if exc.code in (wire.E_STORAGE, wire.E_BUSY) and exc.detail:
-        text += " (%s)" % exc.detail
+    detail = "".join(char for char in exc.detail if char.isprintable())[:80]  # one line, whatever the token sent
+    if exc.code == wire.E_INVALID and detail:
+        text += ": " + detail  # account.Invalid's words: "digits must be 6 to 10"
+    elif exc.code in (wire.E_STORAGE, wire.E_BUSY) and detail:
+        text += " (%s)" % detail
     return text + (" [%s]" % port if port else "")

@@ -88,7 +88,7 @@ def cmd_flash(args) -> int:
         raise UserError("no firmware file %s (download it first: `totpfob flash --board %s` says where)"
                         % (firmware, board.name))
     check_image(firmware, board.chip)
-    ports = set(([args.flash_port] if args.flash_port else []) + (args.port or []))
+    ports = set(args.port or [])
     if len(ports) > 1:
         raise UserError("flash works on one board at a time; give a single --port")
     port = ports.pop() if ports else None
@@ -112,13 +112,12 @@ def cmd_flash(args) -> int:
     return 0
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("flash", help="put MicroPython on a board (esptool)",
+def add_parser(subparsers, shared: dict) -> None:
+    p = subparsers.add_parser("flash", parents=[shared["port"]], help="put MicroPython on a board (esptool)",
                               description="Write a MicroPython firmware image onto an ESP32 board with esptool. "
                                           "Without --firmware: which image to download for the board.")
     p.add_argument("--board", required=True, metavar="BOARD", help="see `totpfob boards`")
     p.add_argument("--firmware", metavar="FILE.bin", help="the MicroPython .bin from micropython.org")
-    p.add_argument("--port", dest="flash_port", metavar="PORT", help="the board's serial port")
     p.add_argument("--erase", action="store_true", help="erase the whole flash first (accounts too)")
     p.add_argument("--dry-run", action="store_true", help="print the esptool commands instead of running them")
     p.set_defaults(run=cmd_flash)

@@ -10,18 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import replace
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-# The token's limits (firmware/vault.py): names and keys of at most 64 bytes, a u32 period.
-MAX_NAME_BYTES = 64
-MAX_SECRET_BYTES = 64
-MAX_PERIOD = (1 << 32) - 1
+from .account import Account, fw_account
+
 # A 16-character key is 80 bits; anything shorter is a key with characters missing, not a real key.
 MIN_SECRET_BYTES = 10
 
-ALGORITHMS = ("sha1", "sha256", "sha512")
-_BLOCK_SIZE = {"sha1": 64, "sha256": 64, "sha512": 128}
 _BASE32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz")
 _KNOWN_PARAMETERS = ("secret", "issuer", "algorithm", "digits", "period")
 
@@ -30,20 +26,16 @@ class InputError(ValueError):
     """Input the user can fix; the message is one sentence and never contains the key."""
 
 
-@dataclass(frozen=True)
-class Account:
-    """One TOTP account as the token will hold it (``label`` is the account name without the issuer)."""
-
-    label: str
-    issuer: str
-    secret: bytes = field(repr=False)
-    algorithm: str = "sha1"
-    digits: int = 6
-    period: int = 30
-
-
-def parse_uri(uri: str) -> Account:
+def parse_uri(uri: str, **overrides) -> Account:
     """Parse an ``otpauth://totp/...`` URI into a checked Account; raise InputError if it cannot be used.
+    ``overrides`` (label, issuer, algorithm, digits, period) take the place of what the URI says before the
+    key is shortened, so a changed algorithm still gets the key as the service issued it."""
+    secret, settings = read_uri(uri)
+    return build(secret, **dict(settings, **overrides))
+
+
+def read_uri(uri: str) -> tuple[bytes, dict]:
+    """The key and the checked settings (label, issuer, algorithm, digits, period) of an otpauth URI.
 
     In the label (the path) a '+' is literal; in the parameters it is a space, as in form encoding.
     A raw '+' in the issuer parameter is kept when the label's issuer prefix shows it belongs there
@@ -82,26 +74,43 @@ def parse_uri(uri: str) -> Account:
         issuer = prefix
     if "secret" not in params or not params["secret"].strip():
         raise InputError("the URI has no secret= parameter, so it carries no key")
-    return from_secret(params["secret"], account, issuer, params.get("algorithm", "sha1"),
-                       params.get("digits", 6), params.get("period", 30))
+    secret = decode_secret(params["secret"])
+    return secret, settings(account, issuer, params.get("algorithm", "sha1"), params.get("digits", 6),
+                            params.get("period", 30))
 
 
 def from_secret(secret_text: str, label: str, issuer: str = "", algorithm: str = "sha1",
                 digits: int | str = 6, period: int | str = 30) -> Account:
     """Build a checked Account from a typed base32 key and its settings; raise InputError if unusable."""
+    return build(decode_secret(secret_text), label, issuer, algorithm, digits, period)
+
+
+def build(secret: bytes, label: str, issuer: str = "", algorithm: str = "sha1", digits: int | str = 6,
+          period: int | str = 30) -> Account:
+    """The Account for a decoded key and its settings as the user gave them (text or numbers), each checked with
+    a message that says what to fix; a key longer than the token holds is shortened here, once."""
+    account = Account(secret=secret, **settings(label, issuer, algorithm, digits, period))
+    # Refuse now, not halfway through provisioning, a key the token cannot hold.
+    account = replace(account, secret=device_secret(account))
+    try:
+        account.record()  # the token's own check: the friendly ones above must not let anything past it
+    except fw_account.Invalid as exc:
+        raise InputError("the token cannot hold this account: %s" % exc) from None
+    return account
+
+
+def settings(label: str, issuer: str = "", algorithm: str = "sha1", digits: int | str = 6,
+             period: int | str = 30) -> dict:
+    """An account's settings, checked and in the token's terms: names stripped, algorithm in lower case, numbers
+    as int. InputError says what to fix."""
     label = _checked_name(label, "account name")
     if not label:
         raise InputError("the account name is empty; give the account a label")
-    account = Account(
-        label=label,
-        issuer=_checked_name(issuer, "issuer"),
-        secret=decode_secret(secret_text),
-        algorithm=_checked_algorithm(algorithm),
-        digits=_checked_number(digits, "digits", 6, 10, "a whole number from 6 to 10"),
-        period=_checked_number(period, "period", 1, MAX_PERIOD, "a whole number of seconds above 0"),
-    )
-    device_secret(account)  # refuse now, not halfway through provisioning, a key the token cannot hold
-    return account
+    low, high = fw_account.MIN_DIGITS, fw_account.MAX_DIGITS
+    return {"label": label, "issuer": _checked_name(issuer, "issuer"), "algorithm": _checked_algorithm(algorithm),
+            "digits": _checked_number(digits, "digits", low, high, "a whole number from %d to %d" % (low, high)),
+            "period": _checked_number(period, "period", 1, fw_account.MAX_PERIOD,
+                                      "a whole number of seconds above 0")}
 
 
 def decode_secret(secret_text: str) -> bytes:
@@ -126,19 +135,21 @@ def decode_secret(secret_text: str) -> bytes:
 
 
 def device_secret(account: Account) -> bytes:
-    """The key as the token stores it (at most 64 bytes), giving the same codes as ``account.secret``.
+    """The key as the token stores it (at most MAX_SECRET bytes), giving the same codes as ``account.secret``.
 
     HMAC first replaces a key longer than the hash's block size by the key's hash, so storing that hash
     changes no code. SHA-1/SHA-256 have 64-byte blocks, so every long key shrinks; SHA-512's block is 128
-    bytes, so a SHA-512 key of 65 to 128 bytes has no shorter equivalent.
+    bytes, so a SHA-512 key longer than the token holds but not longer than a block has no shorter equivalent.
     """
-    secret = account.secret
-    if len(secret) <= MAX_SECRET_BYTES:
+    secret = account.secret or b""
+    if len(secret) <= fw_account.MAX_SECRET:
         return secret
-    if len(secret) > _BLOCK_SIZE[account.algorithm]:
+    block = hashlib.new(account.algorithm).block_size
+    if len(secret) > block:
         return hashlib.new(account.algorithm, secret).digest()
-    raise InputError("the token holds SHA-512 keys of up to 64 bytes (or over 128 bytes, which it stores"
-                     " hashed), and this key is %d bytes" % len(secret))
+    raise InputError("the token holds %s keys of up to %d bytes (or over %d bytes, which it stores hashed), and"
+                     " this key is %d bytes" % (account.algorithm.upper().replace("SHA", "SHA-"),
+                                                 fw_account.MAX_SECRET, block, len(secret)))
 
 
 def _known_parameters(pairs: list[tuple[str, str]]) -> dict[str, str]:
@@ -157,9 +168,9 @@ def _known_parameters(pairs: list[tuple[str, str]]) -> dict[str, str]:
 def _checked_name(name: str, what: str) -> str:
     name = name.strip()
     size = len(name.encode("utf-8"))
-    if size > MAX_NAME_BYTES:
+    if size > fw_account.MAX_NAME:
         raise InputError("the %s is %d bytes long in UTF-8, and the token stores at most %d"
-                         % (what, size, MAX_NAME_BYTES))
+                         % (what, size, fw_account.MAX_NAME))
     if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in name):
         raise InputError("the %s contains control characters such as line breaks" % what)
     return name
@@ -167,10 +178,11 @@ def _checked_name(name: str, what: str) -> str:
 
 def _checked_algorithm(algorithm: str) -> str:
     name = algorithm.strip().lower().replace("-", "")
-    if name not in ALGORITHMS:
+    if name not in fw_account.ALGORITHMS:
         shown = algorithm if algorithm.isprintable() and len(algorithm) <= 16 else "this one"
-        raise InputError("the hash algorithm %s is not supported; the token uses SHA1, SHA256 or SHA512"
-                         % (shown.upper() or "(empty)"))
+        known = [known.upper() for known in fw_account.ALGORITHMS]
+        raise InputError("the hash algorithm %s is not supported; the token uses %s or %s"
+                         % (shown.upper() or "(empty)", ", ".join(known[:-1]), known[-1]))
     return name
 
 

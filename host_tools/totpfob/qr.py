@@ -7,7 +7,7 @@ import os
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
 
-from .otpauth import Account, InputError, parse_uri
+from .otpauth import Account, InputError, build, read_uri
 
 _QR_FORMATS = zxingcpp.BarcodeFormats(
     [zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode, zxingcpp.BarcodeFormat.RMQRCode])
@@ -24,8 +24,9 @@ _KINDS = (
 )
 
 
-def decode_image(path: str | os.PathLike[str]) -> Account:
-    """Find the otpauth:// QR code in a PNG/JPEG screenshot or photo and parse it into an Account."""
+def decode_image(path: str | os.PathLike[str], **overrides) -> Account:
+    """Find the otpauth:// QR code in a PNG/JPEG screenshot or photo and parse it into an Account (with the
+    settings in ``overrides`` in place of the code's, as `otpauth.parse_uri` takes them)."""
     name = os.fspath(path)
     texts = [_text(barcode) for barcode in zxingcpp.read_barcodes(_grayscale(name), formats=_QR_FORMATS)]
     if not texts:
@@ -39,9 +40,12 @@ def decode_image(path: str | os.PathLike[str]) -> Account:
     if not keys:
         raise InputError("the QR code in %s is not an authenticator key (it contains %s)" % (name, _kind(texts[0])))
     try:
-        return parse_uri(keys[0])
+        secret, settings = read_uri(keys[0])
+        if not overrides:
+            return build(secret, **settings)
     except InputError as exc:
         raise InputError("the QR code in %s: %s" % (name, exc)) from None
+    return build(secret, **dict(settings, **overrides))  # what is wrong now is the user's, not the code's
 
 
 def _grayscale(name: str) -> Image.Image:

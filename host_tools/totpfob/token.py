@@ -1,30 +1,28 @@
-"""What the host can ask of a token, as Python calls over a Link. Nothing here can read a secret back."""
+"""What the host can ask of a token, as Python calls over a Link. Every request and reply goes through the
+protocol table (firmware/wire.py LAYOUTS); nothing here can read a secret back."""
 
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .link import Link, wire
+from .account import Account
+from .link import Link, LinkError, wire
 
 
-@dataclass(frozen=True)
-class Entry:
-    """An account as the token lists it: everything but the secret."""
+class OtherVersion(LinkError):
+    """The token speaks another protocol version than this totpfob."""
 
-    label: str
-    issuer: str
-    algorithm: str
-    digits: int
-    period: int
 
-    def as_dict(self) -> dict:
-        return {"label": self.label, "issuer": self.issuer, "algorithm": self.algorithm,
-                "digits": self.digits, "period": self.period}
+_UPDATE = "the token runs firmware of another version (%s); update it with `totpfob deploy --board BOARD`"
 
-    @property
-    def name(self) -> str:
-        return "%s:%s" % (self.issuer, self.label) if self.issuer else self.label
+
+def _read(kind: int, reply: bytes) -> list:
+    """The fields of an OK reply of this kind; OtherVersion when it does not fit the table."""
+    try:
+        return wire.read_reply(kind, reply)
+    except ValueError:
+        raise OtherVersion(_UPDATE % "its answers do not fit this totpfob's protocol") from None
 
 
 @dataclass(frozen=True)
@@ -42,56 +40,77 @@ class Token:
     def __init__(self, link: Link):
         self.link = link
 
+    def _ask(self, kind: int, *values, timeout: float | None = None) -> list:
+        """Send a request of this kind built from values; the fields of its OK reply."""
+        return _read(kind, self.link.request(kind, wire.request(kind, *values), timeout=timeout))
+
     def info(self) -> dict:
-        return json.loads(self.link.request(wire.HELLO))
+        """HELLO's answer: board, firmware, protocol, accounts, capacity, free, clock, vault, battery."""
+        (text,) = self._ask(wire.HELLO)
+        try:
+            about = json.loads(text)
+        except ValueError:
+            about = None
+        if not isinstance(about, dict):
+            raise OtherVersion(_UPDATE % "its HELLO is not the JSON this totpfob reads")
+        return about
+
+    def hello(self) -> dict:
+        """info(), after checking that the token speaks this totpfob's protocol (OtherVersion if not)."""
+        about = self.info()
+        if about.get("protocol") != wire.PROTOCOL:
+            board, protocol = about.get("board"), about.get("protocol")
+            board = board if isinstance(board, str) and board.isprintable() and board else "BOARD"
+            found = "protocol %d" % protocol if isinstance(protocol, int) else "protocol unknown"
+            raise OtherVersion((_UPDATE % found).replace("BOARD", board))
+        return about
 
     def accounts(self) -> list:
-        entries = []
-        index = 0
+        """Every account on the token, in its order, without secrets."""
+        found = []
         while True:
-            reply = self.link.request(wire.LIST, wire.pack("H", index))
-            total = wire.unpack("H", reply[:2])[0]
-            if index >= total:
-                return entries
-            algo, digits, period, issuer, label = wire.unpack(wire.META, reply[2:])
-            entries.append(Entry(label, issuer, wire.ALGORITHMS[algo], digits, period))
-            index += 1
+            total, part = self._ask(wire.LIST, len(found))
+            if len(found) >= total:
+                return found
+            try:
+                found.append(Account.listed(part))
+            except ValueError:  # account.Invalid: a record this totpfob cannot read
+                raise OtherVersion(_UPDATE % "it lists an account in a form this totpfob cannot read") from None
 
-    def add(self, label: str, issuer: str, secret: bytes, algorithm: str, digits: int, period: int,
-            replace: bool = False) -> int:
-        payload = bytes((wire.ADD_REPLACE if replace else 0,)) + wire.pack(
-            wire.ACCOUNT, wire.ALGORITHMS.index(algorithm), digits, period, issuer, label, secret)
-        return wire.unpack("H", self.link.request(wire.ADD, payload))[0]
+    def add(self, record: bytes, replace: bool = False) -> int:
+        """Store an account's record (Account.record()); the number of accounts now on the token."""
+        (stored,) = self._ask(wire.ADD, wire.ADD_REPLACE if replace else 0, record)
+        return stored
 
-    def rename(self, entry: Entry, new_label: str) -> None:
-        self.link.request(wire.RENAME, wire.pack(wire.RENAME_FMT, entry.issuer, entry.label, new_label))
+    def rename(self, account: Account, new_label: str) -> None:
+        self._ask(wire.RENAME, account.issuer, account.label, new_label)
 
-    def delete(self, entry: Entry) -> None:
-        self.link.request(wire.DELETE, wire.pack(wire.NAME, entry.issuer, entry.label))
+    def delete(self, account: Account) -> None:
+        self._ask(wire.DELETE, account.issuer, account.label)
 
     def wipe(self) -> None:
-        self.link.request(wire.WIPE, wire.WIPE_CONFIRM)
+        self._ask(wire.WIPE, wire.WIPE_CONFIRM)
 
-    def check(self, entry_issuer: str, label: str, code: str) -> tuple:
+    def check(self, issuer: str, label: str, code: str) -> tuple:
         """(matches, step skew): does the token compute this code for the account now?"""
-        match, skew = wire.unpack("Bb", self.link.request(wire.CHECK, wire.pack(wire.CHECK_FMT, entry_issuer,
-                                                                                   label, code)))
+        match, skew = self._ask(wire.CHECK, issuer, label, code)
         return bool(match), skew
 
     def time(self, at_edge: bool = False, clock: Callable[[], float] = time.time) -> tuple:
         """(DeviceTime, host time by `clock` when the reply arrived); at_edge: just after the token's second
         began."""
-        reply = self.link.request(wire.TIME_GET, bytes((wire.TIME_EDGE if at_edge else 0,)), timeout=2.5)
-        arrived = clock()
-        now, raw, lost, drift, last_sync = wire.unpack(wire.TIME, reply)
+        reply = self.link.request(wire.TIME_GET, wire.request(wire.TIME_GET, wire.TIME_EDGE if at_edge else 0),
+                                  timeout=2.5)
+        arrived = clock()  # before decoding: the offset is measured to milliseconds
+        now, raw, lost, drift, last_sync = _read(wire.TIME_GET, reply)
         return DeviceTime(now, raw, bool(lost), drift, last_sync), arrived
 
     def set_time(self, unix: int, drift_ppb: int | None = None) -> None:
         """Make `unix` the second that begins as the request arrives; drift_ppb: the correction from now on
         (None keeps the token's). The token may wait up to half a second to meet its chip's second."""
         flags = wire.SET_DRIFT if drift_ppb is not None else 0
-        self.link.request(wire.TIME_SET, wire.pack(wire.TIME_SET_FMT, unix, flags, drift_ppb or 0), timeout=2.0)
+        self._ask(wire.TIME_SET, unix, flags, drift_ppb or 0, timeout=2.0)
 
     def maintenance(self, wait: float = 35.0) -> None:
         """Ask for the REPL; returns once a person pressed A on the token (DeviceError E_DENIED if refused)."""
-        self.link.request(wire.MAINTENANCE, timeout=wait)
+        self._ask(wire.MAINTENANCE, timeout=wait)
