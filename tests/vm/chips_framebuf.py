@@ -2,6 +2,7 @@
 
 Same memory layout as the real module (byte = 8 rows of one column, bit 0 on top); text() draws a
 made-up 8x8 glyph per character, since only the layout matters to these tests, not the font.
+test-only: MicroPython has framebuf built in (emu/fbuf.py adds MONO_HLSB to this one).
 """
 
 MONO_VLSB = 0

@@ -1,4 +1,6 @@
-"""`esp32` as the board files use it: wake sources and pad hold in deep sleep, on emu's Hardware."""
+"""`esp32` as the board files use it: wake sources and pad hold in deep sleep, on emu's Hardware.
+test-only: for the real boards' tests (the virtual token has no esp32 module).
+"""
 
 from emu import hardware
 

@@ -1,5 +1,7 @@
 """`framebuf` for CPython runs: the shared stand-in (MONO_VLSB, made-up 8x8 glyphs) plus MONO_HLSB, the
-layout the ST7789 driver renders its glyphs in. Only the memory layout matters to the tests, not the font."""
+layout the ST7789 driver renders its glyphs in. Only the memory layout matters to the tests, not the font.
+test-only: MicroPython has framebuf built in.
+"""
 
 import chips_framebuf
 

@@ -6,6 +6,7 @@ A pad's level: an output drives it; else something outside (a pressed key) does;
 board; else the chip's own pull resistor (none on ESP32 GPIO34..39); else it floats, read here as 0.
 Pad hold follows the ESP32 port's docs: while held, changes are kept back; hold=False applies them and
 releases; hold=True applies them and holds again.
+test-only: the real boards' hardware for their tests; the virtual token's chips are boards/sim/simchips.
 """
 
 ENODEV = 19  # the ESP32 port's errno when nobody acknowledges an I2C address

@@ -1,9 +1,13 @@
 """`machine` as the ESP32 port offers it to a board file (the parts the boards use), on emu's Hardware.
+test-only: the virtual token has its own machine stand-in (boards/sim/simhw.py); this one runs the real boards'
+files in the tests. Its I2C is the chip models' bus (boards/sim/simchips/i2c.py) over the chips wired to its pads.
 
 Defaults follow the ESP32 port's quick reference: I2C(0) on SCL 18 / SDA 19 and I2C(1) on 25 / 26 when no
 pins are given; SPI(1) = HSPI (SCK 14, MOSI 13, MISO 12), SPI(2) = VSPI (18, 23, 19). A pin left out may be
 taken with its default, so an SPI bus without `miso` is counted as using the default MISO pad too.
 """
+
+from simchips.i2c import Bus
 
 from emu import hardware
 
@@ -93,10 +97,12 @@ class Signal:
         self.value(0)
 
 
-class I2C:
-    """Hardware I2C: whole transactions delivered to the chips wired on these SCL/SDA pads."""
+class I2C(Bus):
+    """Hardware I2C: whole transactions delivered to the chips wired on these SCL/SDA pads (each answers only
+    while powered and out of reset: see hardware.Hardware.i2c_device)."""
 
     def __init__(self, id=0, *, scl=None, sda=None, freq=400000, timeout=50000):
+        Bus.__init__(self)
         hw = _hw()
         default = _I2C_DEFAULTS[hw.chip].get(id, (None, None))
         self.scl = _number(scl) if scl is not None else default[0]
@@ -107,42 +113,10 @@ class I2C:
         for number in (self.scl, self.sda):
             hw.check_pin(number, output=True)
             hw.claim(number, "i2c %d/%d" % (self.scl, self.sda))
-        self._slots = hw.i2c_buses.get((self.scl, self.sda), {})
-
-    def _slot(self, addr):
-        slot = self._slots.get(addr)
-        if slot is None:
-            raise OSError(hardware.ENODEV)
-        return slot
+        self._chips = hw.i2c_buses.get((self.scl, self.sda), {})
 
     def scan(self):
-        return sorted(a for a in self._slots if self._slots[a].ready())
-
-    def writeto(self, addr, buf, stop=True):
-        self._slot(addr).write(bytes(buf))
-        return len(buf)
-
-    def writevto(self, addr, vector, stop=True):
-        return self._slot(addr).writev(vector)
-
-    def readfrom(self, addr, nbytes, stop=True):
-        return bytes(self._slot(addr).read(nbytes))
-
-    def readfrom_into(self, addr, buf, stop=True):
-        buf[:] = self._slot(addr).read(len(buf))
-
-    def readfrom_mem(self, addr, memaddr, nbytes, *, addrsize=8):
-        slot = self._slot(addr)
-        slot.write(bytes((memaddr,)))
-        return bytes(slot.read(nbytes))
-
-    def readfrom_mem_into(self, addr, memaddr, buf, *, addrsize=8):
-        slot = self._slot(addr)
-        slot.write(bytes((memaddr,)))
-        buf[:] = slot.read(len(buf))
-
-    def writeto_mem(self, addr, memaddr, buf, *, addrsize=8):
-        self._slot(addr).write(bytes((memaddr,)) + bytes(buf))
+        return sorted(a for a in self._chips if self._chips[a].ready())
 
 
 class SoftI2C(I2C):

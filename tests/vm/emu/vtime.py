@@ -1,6 +1,8 @@
 """`time` for the code under test: the wall clock is the host's, but ticks and sleep_ms() run on the emulated
 board's virtual clock (a sleep returns at once, having moved the clock on), so a test can hold a key for a
-second in no time. Ticks wrap as MicroPython's do."""
+second in no time. Ticks wrap as MicroPython's do.
+test-only: the virtual token runs on real time.
+"""
 
 import time as _host
 
