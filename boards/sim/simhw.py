@@ -17,11 +17,7 @@ import select
 import sys
 import time
 
-try:
-    from micropython import const
-except ImportError:  # CPython: the simulator, reading the protocol
-    def const(expr):  # type: ignore[misc]
-        return expr
+from micropython import const  # on CPython (the simulator, reading the protocol): firmware/cpython's
 
 # A request: a HEADER-byte header (op, 7-bit address, register, length as 16 bits little-endian), then the
 # `length` bytes for ops that write. An answer: one status byte (0: acknowledged; else the errno machine.I2C

@@ -10,7 +10,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from ..paths import BOARDS
+from ..paths import BOARDS, _micropython_shim
 
 SIM = BOARDS / "sim"
 OLED_ADDRESS = 0x3C
@@ -36,7 +36,8 @@ def chip_module(name: str):
     return importlib.import_module(_CHIPS + "." + name)
 
 
-# The bus protocol, as the VM's side defines it.
+# The bus protocol, as the VM's side defines it (with MicroPython's const(), which CPython gets from firmware/).
+_micropython_shim()
 protocol = _load("totpfob.sim_simhw", SIM / "simhw.py")
 
 
