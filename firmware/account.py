@@ -73,7 +73,7 @@ def decode(record):
         issuer = bytes(record[_NAMES + 1:at_label]).decode()
         label = bytes(record[at_label + 1:at_secret]).decode()
     except UnicodeError:
-        raise Invalid("label and issuer must be UTF-8")
+        raise Invalid("label and issuer must be UTF-8") from None
     fields = (ALGORITHMS[index], digits, period, issuer, label, bytes(record[at_secret + 1:]))
     check(*fields)
     return fields

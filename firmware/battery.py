@@ -7,11 +7,7 @@ to report: near zero, no cell is fitted; above a full cell, the charger or USB i
 
 import time
 
-try:
-    from micropython import const
-except ImportError:  # CPython, in the tests
-    def const(expr):  # type: ignore[misc]
-        return expr
+from micropython import const
 
 _SAMPLES = const(8)  # the ESP32 ADC is noisy: average a few readings
 _SETTLE_MS = const(10)  # the divider's switch and the ADC input capacitance settle in a few ms

@@ -10,11 +10,7 @@ not reported.
 
 from time import sleep_ms, ticks_diff, ticks_ms
 
-try:
-    from micropython import const
-except ImportError:  # CPython, in the tests
-    def const(expr):  # type: ignore[misc]
-        return expr
+from micropython import const
 
 _DEBOUNCE_MS = const(30)  # contacts bounce for a few ms; a level this old is settled
 _RELEASE_WAIT_MS = const(10000)

@@ -10,11 +10,7 @@ What goes inside (kinds, payload layouts) is wire.py; both files are shared by t
 import struct
 from binascii import crc32
 
-try:
-    from micropython import const
-except ImportError:  # CPython: the host imports this file too
-    def const(value):  # type: ignore[misc]
-        return value
+from micropython import const
 
 SOF = b"\xf5\x7e"
 _HEAD = const(3)  # SOF + LEN

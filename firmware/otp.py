@@ -11,11 +11,7 @@ two one-shot hash calls and five small allocations: on the board the garbage col
 import hashlib
 import struct
 
-try:
-    import micropython
-except ImportError:  # CPython runs this module too: there the decorator changes nothing
-    class micropython:  # type: ignore[no-redef]
-        native = staticmethod(lambda function: function)
+import micropython
 
 _MAX_STEP = 0xFFFFFFFFFFFFFFFF  # the moving factor is an 8-byte unsigned counter (RFC 4226 5.2)
 _MIN_DIGITS = 6

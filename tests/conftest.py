@@ -14,8 +14,10 @@ VM_SCRIPTS = Path(__file__).resolve().parent / "vm"
 BIN = Path(sys.executable).parent
 MICROPYTHON = str(BIN / "micropython")
 
-# Firmware modules import each other by bare name, as they do on the board.
-sys.path.insert(0, str(FIRMWARE))
+# Firmware modules import each other by bare name, as they do on the board; CPython also needs the stand-in
+# for MicroPython's built-in `micropython` module (never on the VM's path: the VM has the real one).
+CPYTHON_SHIM = FIRMWARE / "cpython"
+sys.path[0:0] = [str(FIRMWARE), str(CPYTHON_SHIM)]
 
 
 class VM:
@@ -35,7 +37,8 @@ class VM:
     def run(self, script: str, *args: str, input: str = "", extra_path=(), heap: str = "",
             timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
         path = os.pathsep.join([str(FIRMWARE), *map(str, extra_path)])
-        env = dict(os.environ, MICROPYPATH=path + os.pathsep + ".frozen", PYTHONPATH=path, TZ="UTC")
+        env = dict(os.environ, MICROPYPATH=path + os.pathsep + ".frozen",
+                   PYTHONPATH=path + os.pathsep + str(CPYTHON_SHIM), TZ="UTC")
         proc = subprocess.run(self.command(script, heap) + list(args), input=input, text=True,
                               capture_output=True, env=env, timeout=timeout)
         if check and proc.returncode != 0:

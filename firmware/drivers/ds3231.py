@@ -1,10 +1,6 @@
 """DS3231 temperature-compensated RTC (I2C 0x68): UTC time, oscillator-stop flag, aging offset, temperature."""
 
-try:
-    from micropython import const
-except ImportError:  # CPython, in the tests
-    def const(expr):  # type: ignore[misc]
-        return expr
+from micropython import const
 
 _ADDRESS = const(0x68)
 _TIME = const(0x00)  # seconds, minutes, hours, weekday, date, month (+ century), year: 7 BCD registers

@@ -1,10 +1,6 @@
 """PCF8563 / BM8563 RTC (I2C 0x51): UTC time and the voltage-low flag (e.g. in the M5StickC Plus2)."""
 
-try:
-    from micropython import const
-except ImportError:  # CPython, in the tests
-    def const(expr):  # type: ignore[misc]
-        return expr
+from micropython import const
 
 _ADDRESS = const(0x51)
 _CONTROL_1 = const(0x00)

@@ -8,12 +8,7 @@ nothing left to do. Pixels go out as RGB565, high byte first, as the controller'
 import time
 
 import framebuf
-
-try:
-    from micropython import const
-except ImportError:  # CPython, in the tests
-    def const(expr):  # type: ignore[misc]
-        return expr
+from micropython import const
 
 _SWRESET = const(0x01)
 _SLPIN = const(0x10)

@@ -4,7 +4,8 @@ unix port alike). It emulates the hardware, not the code under test.
 install(chip) puts emu's `machine`, `esp32` and `time` into sys.modules, so the board file's `import
 machine` gets them. Both interpreters look in sys.modules before anything else; on the unix port 1.29
 that also beats its own built-in `machine` (a machine.py on the path would too there, being an extensible
-built-in, but not `time` on CPython). On CPython, `micropython` and `framebuf` stand-ins are added.
+built-in, but not `time` on CPython). On CPython, a `framebuf` stand-in is added
+(its `micropython` is firmware/cpython's, on the path the tests give it).
 Import what the test itself needs from the host (json...) before install(): later imports see emu's time.
 """
 
@@ -21,12 +22,6 @@ def install(chip="esp32"):
     sys.modules["machine"] = machine
     sys.modules["esp32"] = esp32
     sys.modules["time"] = vtime
-    try:
-        import micropython  # noqa: F401
-    except ImportError:
-        from emu import upy
-
-        sys.modules["micropython"] = upy
     try:
         import framebuf  # noqa: F401
     except ImportError:
