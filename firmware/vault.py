@@ -1,7 +1,8 @@
 """The accounts on the token's flash: a versioned file with a CRC, replaced atomically on every change.
 
 File layout (version 1):  MAGIC(3) | VERSION(1) | COUNT(u16 LE) | COUNT x (LEN(1) | record) | CRC32(4 LE)
-where a record is an account packed as ``wire.ACCOUNT`` and the CRC covers everything before it.
+where a record is an account's record as account.py lays it out, stored as the host sent it (checked once by
+the service), and the CRC covers everything before it.
 
 Every change is written to a temporary file which is closed and then renamed over the vault; LittleFS renames
 atomically, so a power cut at any moment leaves either the old or the new vault.
@@ -15,20 +16,13 @@ import os
 import struct
 from binascii import crc32
 
-import wire
-
-try:
-    from micropython import const
-except ImportError:  # CPython runs the tests of this module too
-    def const(value):  # type: ignore[misc]
-        return value
+import account
+from micropython import const
 
 MAGIC = b"TFV"
 # Not const(): const values are inlined where used, and the migration tests raise VERSION at run time.
 VERSION = 1
 CAPACITY = const(100)
-MAX_LABEL = const(64)
-MAX_SECRET = const(64)
 _HEADER = const(6)
 
 
@@ -51,35 +45,6 @@ class NotFound(Exception):
 
 class Full(Exception):
     """The token holds CAPACITY accounts already."""
-
-
-def encode_account(algorithm, digits, period, issuer, label, secret):
-    """Check an account's fields as the device accepts them and pack it as one record; ValueError if wrong."""
-    if algorithm not in wire.ALGORITHMS:
-        raise ValueError("unknown algorithm")
-    if not 6 <= digits <= 10:
-        raise ValueError("digits must be 6 to 10")
-    if not 0 < period < 1 << 32:
-        raise ValueError("period must be positive")
-    if not label or len(label.encode()) > MAX_LABEL or len(issuer.encode()) > MAX_LABEL:
-        raise ValueError("label or issuer empty or too long")
-    if not 0 < len(secret) <= MAX_SECRET:
-        raise ValueError("secret must be 1 to 64 bytes")
-    return wire.pack(wire.ACCOUNT, wire.ALGORITHMS.index(algorithm), digits, period, issuer, label, secret)
-
-
-def decode_account(record):
-    """(algorithm, digits, period, issuer, label, secret) of one record."""
-    algo, digits, period, issuer, label, secret = wire.unpack(wire.ACCOUNT, record)
-    return wire.ALGORITHMS[algo], digits, period, issuer, label, secret
-
-
-def record_name(record):
-    """(issuer, label) of a record without unpacking its secret."""
-    at = 6  # algorithm, digits, period
-    issuer = bytes(record[at + 1:at + 1 + record[at]]).decode()
-    at += 1 + record[at]
-    return issuer, bytes(record[at + 1:at + 1 + record[at]]).decode()
 
 
 def parse(data):
@@ -157,7 +122,7 @@ class Vault:
     def find(self, issuer, label):
         """Index of the account with this issuer and label, or -1."""
         for i, record in enumerate(self.records):
-            if record_name(record) == (issuer, label):
+            if account.name(record) == (issuer, label):
                 return i
         return -1
 
@@ -168,8 +133,9 @@ class Vault:
         self.records = records
 
     def add(self, record, replace=False):
-        """Store a packed account; Exists unless replace, Full when there is no room."""
-        issuer, label = record_name(record)
+        """Store an account's record as it is (the caller checked it); Exists unless replace, Full when there
+        is no room."""
+        issuer, label = account.name(record)
         records = list(self.records)
         at = self.find(issuer, label)
         if at >= 0:
@@ -183,6 +149,8 @@ class Vault:
         self._commit(records)
 
     def rename(self, issuer, label, new_label):
+        """Give an account a new label, keeping its place, settings and secret; account.Invalid if the new
+        label cannot be held."""
         if self.error:
             raise VaultError(self.error)
         at = self.find(issuer, label)
@@ -190,9 +158,9 @@ class Vault:
             raise NotFound(label)
         if self.find(issuer, new_label) >= 0:
             raise Exists(new_label)
-        algorithm, digits, period, issuer, _, secret = decode_account(self.records[at])
+        algorithm, digits, period, issuer, _, secret = account.decode(self.records[at])
         records = list(self.records)
-        records[at] = encode_account(algorithm, digits, period, issuer, new_label, secret)
+        records[at] = account.encode(algorithm, digits, period, issuer, new_label, secret)
         self._commit(records)
 
     def delete(self, issuer, label):

@@ -250,22 +250,58 @@ def test_a_temp_file_left_by_a_power_cut_is_ignored_and_removed(vm, tmp_path, wi
     assert not temp.exists()
 
 
-@pytest.mark.parametrize("account", [
-    ["md5", 6, 30, "", "a", "00" * 10],
-    ["sha1", 5, 30, "", "a", "00" * 10],
-    ["sha1", 11, 30, "", "a", "00" * 10],
-    ["sha1", 6, 0, "", "a", "00" * 10],
-    ["sha1", 6, 2**32, "", "a", "00" * 10],
-    ["sha1", 6, 30, "", "", "00" * 10],
-    ["sha1", 6, 30, "", "é" * 32 + "x", "00" * 10],
-    ["sha1", 6, 30, "x" * 65, "a", "00" * 10],
-    ["sha1", 6, 30, "", "a", ""],
-    ["sha512", 6, 30, "", "a", "00" * 65],
+@pytest.mark.parametrize("account, why", [
+    (["md5", 6, 30, "", "a", "00" * 10], "algorithm must be sha1, sha256 or sha512"),
+    (["sha1", 5, 30, "", "a", "00" * 10], "digits must be 6 to 10"),
+    (["sha1", 11, 30, "", "a", "00" * 10], "digits must be 6 to 10"),
+    (["sha1", 6, 0, "", "a", "00" * 10], "period must be 1 s or more"),
+    (["sha1", 6, 2**32, "", "a", "00" * 10], "period must be 1 s or more"),
+    (["sha1", 6, 30, "", "", "00" * 10], "label is empty"),
+    (["sha1", 6, 30, "", "é" * 32 + "x", "00" * 10], "label and issuer take at most 64 bytes"),
+    (["sha1", 6, 30, "x" * 65, "a", "00" * 10], "label and issuer take at most 64 bytes"),
+    (["sha1", 6, 30, "", "a", ""], "secret must be 1 to 64 bytes"),
+    (["sha512", 6, 30, "", "a", "00" * 65], "secret must be 1 to 64 bytes"),
 ], ids=["md5", "digits-5", "digits-11", "period-0", "period-2^32", "no-label", "label-65-bytes",
         "issuer-65-bytes", "no-key", "key-65-bytes"])
-def test_the_token_refuses_accounts_it_cannot_hold(vm, tmp_path, account):
+def test_the_token_refuses_accounts_it_cannot_hold(vm, tmp_path, account, why):
+    """account.encode (what the host packs with, and the vault re-packs a rename with) says why, in a few words."""
     _, answers = power_cycle(vm, tmp_path / "vault.bin", {"op": "encode", "account": account})
-    assert answers == [{"raised": "ValueError", "count": 0}]
+    assert answers == [{"raised": "Invalid", "why": why, "count": 0}]
+
+
+def test_a_rename_to_a_label_the_token_cannot_hold_changes_nothing(vm, tmp_path):
+    path = tmp_path / "vault.bin"
+    power_cycle(vm, path, add(UGY))
+    before = path.read_bytes()
+    _, answers = power_cycle(vm, path, {"op": "rename", "issuer": UGY[3], "label": UGY[4], "new": "é" * 33},
+                             {"op": "rename", "issuer": UGY[3], "label": UGY[4], "new": ""})
+    assert answers == [{"raised": "Invalid", "why": "label and issuer take at most 64 bytes", "count": 1},
+                       {"raised": "Invalid", "why": "label is empty", "count": 1}]
+    assert path.read_bytes() == before
+
+
+# A vault file exactly as the firmware before account.py (0.2.0) wrote it, byte by byte: two accounts added.
+VERSION_1_FILE = bytes.fromhex(
+    "544656" "01" "0200"  # TFV, version 1, two records
+    "29"  # record 1, 41 bytes: algorithm 0 (sha1), 6 digits, period 30, issuer, label, secret
+    "00" "06" "1e000000" "0d" "c39c677966c3a96c6b6170752b" "09" "64656d6f2e75736572" "0a" "72bb98090958c6096b4e"
+    "1d"  # record 2, 29 bytes: algorithm 2 (sha512), 8 digits, period 60, no issuer, "bank", 16-byte secret
+    "02" "08" "3c000000" "00" "04" "62616e6b" "10" "0102030405060708090a0b0c0d0e0f10"
+    "7a81555a"  # CRC32 of all the above, little-endian
+)
+V1_UGY = ["sha1", 6, 30, "Ügyfélkapu+", "demo.user", "72bb98090958c6096b4e"]
+V1_BANK = ["sha512", 8, 60, "", "bank", "0102030405060708090a0b0c0d0e0f10"]
+
+
+def test_a_vault_written_by_the_firmware_before_the_account_module_is_read_and_kept(vm, tmp_path):
+    path = tmp_path / "vault.bin"
+    path.write_bytes(VERSION_1_FILE)
+    state, answers = power_cycle(vm, path, {"op": "rename", "issuer": "", "label": "bank", "new": "bank2"})
+    assert state == opened([V1_UGY, V1_BANK])
+    assert answers == [{"ok": True, "count": 2}]
+    # Written back in the same layout: only the renamed record changed.
+    assert path.read_bytes() == spec_vault([V1_UGY, V1_BANK[:4] + ["bank2", V1_BANK[5]]])
+    assert spec_vault([V1_UGY, V1_BANK]) == VERSION_1_FILE
 
 
 def test_the_largest_account_fits(vm, tmp_path):

@@ -192,28 +192,49 @@ def test_micropython_and_cpython_find_the_same_frames_at_the_same_bytes():
     assert run_cases(VM("micropython"), cases) == run_cases(VM("cpython"), cases)
 
 
-# Every layout the protocol uses, with values at the edges of their fields.
+# An account's record and its public part, packed by hand as account.py documents them (not by account.encode).
+RECORD = (bytes([0, 6]) + struct.pack("<I", 30) + bytes([len("Ügyfélkapu+".encode())]) + "Ügyfélkapu+".encode()
+          + bytes([len(b"demo.user")]) + b"demo.user" + bytes([len(KEY80)]) + KEY80)
+PUBLIC = RECORD[:-1 - len(KEY80)]
+
+# Each request kind: (request values, reply values), at the edges of their fields.
+BY_KIND = {
+    wire.HELLO: ([], [b'{"protocol": 1, "board": "sim"}']),
+    wire.LIST: ([65535], [100, PUBLIC]),
+    wire.ADD: ([wire.ADD_REPLACE, RECORD], [65535]),
+    wire.RENAME: (["Ügyfélkapu+", "old", "új név"], []),
+    wire.DELETE: (["", "a"], []),
+    wire.WIPE: ([wire.WIPE_CONFIRM], []),
+    wire.TIME_GET: ([wire.TIME_EDGE], [1767225600, -1, 1, -2_000_000, 2**63 - 1]),
+    wire.TIME_SET: ([-(2**63), wire.SET_DRIFT, -1500], []),
+    wire.CHECK: (["GitHub", "octocat", "0123456789"], [1, -1]),
+    wire.MAINTENANCE: ([], []),
+}
+# The request kinds as the protocol documents them, and those that change the token (a retry gets the cached
+# reply, never a second run).
+KINDS = {"HELLO": 1, "LIST": 2, "ADD": 3, "RENAME": 4, "DELETE": 5, "WIPE": 6, "TIME_GET": 7, "TIME_SET": 8,
+         "CHECK": 9, "MAINTENANCE": 10}
+WRITES = {"ADD", "RENAME", "DELETE", "WIPE", "TIME_SET"}
+
+# Plain layouts too, with values at the edges of their fields.
 LAYOUTS = [
-    (wire.ACCOUNT, [0, 6, 30, "Ügyfélkapu+", "demo.user@ugyfelkapu.gov.hu", KEY80]),
-    (wire.ACCOUNT, [2, 10, 2**32 - 1, "", "x" * 255, bytes(range(64))]),
-    (wire.META, [1, 8, 60, "Example", "alice@example.com"]),
-    (wire.NAME, ["", "a"]),
-    (wire.RENAME_FMT, ["Ügyfélkapu+", "old", "új név"]),
-    (wire.CHECK_FMT, ["GitHub", "octocat", "0123456789"]),
-    (wire.TIME, [1767225600, -1, 1, -2_000_000, 2**63 - 1]),
     (wire.TIME, [0, 0, 0, 2**31 - 1, -(2**63)]),
-    (wire.TIME_SET_FMT, [1767225600, wire.SET_DRIFT, -1500]),
     ("H", [65535]),
     ("Bb", [1, -1]),
     ("BHIQiq", [255, 0, 2**32 - 1, 2**64 - 1, -(2**31), 0]),
+    ("sy", ["", bytes(range(255))]),
+    ("Hr", [0, b""]),
 ]
 
 
 def spec_pack(fmt, values):
-    """The layout as documented: little-endian numbers, strings and bytes behind a one-byte length."""
+    """The layout as documented: little-endian numbers, strings and bytes behind a one-byte length, the rest
+    of the payload as it is."""
     out = b""
     for code, value in zip(fmt, values):
-        if code in "sy":
+        if code == "r":
+            out += value
+        elif code in "sy":
             raw = value.encode() if code == "s" else value
             out += bytes([len(raw)]) + raw
         else:
@@ -222,11 +243,39 @@ def spec_pack(fmt, values):
 
 
 def _wire_values(fmt, values):
-    return [v.hex() if code == "y" else v for code, v in zip(fmt, values)]
+    return [v.hex() if code in "yr" else v for code, v in zip(fmt, values)]
+
+
+def test_every_request_kind_has_a_layout_and_the_writes_are_marked(vm):
+    (got,) = run_cases(vm, [{"op": "table"}])
+    table = {int(kind): layout for kind, layout in got["layouts"].items()}
+    assert sorted(table) == sorted(KINDS.values()) == sorted(BY_KIND)
+    assert {name for name, kind in KINDS.items() if table[kind][2]} == WRITES
+    assert [getattr(wire, name) for name in KINDS] == list(KINDS.values())
+    # Each request's fields as the protocol describes them.
+    assert table[wire.ADD][:2] == ["Br", "H"] and table[wire.LIST][:2] == ["H", "Hr"]
+    assert table[wire.CHECK][:2] == ["sss", "Bb"] and table[wire.TIME_SET][:2] == ["qBi", ""]
+
+
+def test_requests_and_replies_pack_as_documented_and_read_back(vm):
+    assert spec_pack(wire.LAYOUTS[wire.TIME_SET][0], [1, 1, -2]).hex() == "0100000000000000" "01" "feffffff"
+    cases = []
+    for kind, (request, reply) in BY_KIND.items():
+        asked, answered = wire.LAYOUTS[kind][:2]
+        cases.append({"op": "request", "kind": kind, "values": _wire_values(asked, request)})
+        cases.append({"op": "read_request", "kind": kind, "payload": spec_pack(asked, request).hex()})
+        cases.append({"op": "reply", "kind": kind, "values": _wire_values(answered, reply)})
+        cases.append({"op": "read_reply", "kind": kind, "payload": spec_pack(answered, reply).hex()})
+    got = iter(run_cases(vm, cases))
+    for kind, (request, reply) in BY_KIND.items():
+        asked, answered = wire.LAYOUTS[kind][:2]
+        assert next(got) == {"payload": spec_pack(asked, request).hex()}, kind
+        assert next(got) == {"values": _wire_values(asked, request)}, kind
+        assert next(got) == {"payload": spec_pack(answered, reply).hex()}, kind
+        assert next(got) == {"values": _wire_values(answered, reply)}, kind
 
 
 def test_layouts_pack_as_documented_and_unpack_back(vm):
-    assert spec_pack(wire.TIME_SET_FMT, [1, 1, -2]).hex() == "0100000000000000" "01" "feffffff"
     cases = [{"op": "pack", "fmt": f, "values": _wire_values(f, v)} for f, v in LAYOUTS]
     cases += [{"op": "unpack", "fmt": f, "payload": spec_pack(f, v).hex()} for f, v in LAYOUTS]
     got = run_cases(vm, cases)
@@ -235,12 +284,26 @@ def test_layouts_pack_as_documented_and_unpack_back(vm):
         assert unpacked == {"values": _wire_values(fmt, values)}, fmt
 
 
-def test_unpack_refuses_every_short_or_long_payload(vm):
+def _fixed_part(fmt, values):
+    """Bytes of the payload before its "r" field (all of it when there is none): cut anywhere there, it is short."""
+    return len(spec_pack(fmt.rstrip("r"), values))
+
+
+def test_every_short_or_long_payload_is_refused(vm):
     cases = []
+    for kind, (request, reply) in BY_KIND.items():
+        for op, fmt, values in (("read_request", wire.LAYOUTS[kind][0], request),
+                                ("read_reply", wire.LAYOUTS[kind][1], reply)):
+            payload = spec_pack(fmt, values)
+            cases += [{"op": op, "kind": kind, "payload": payload[:n].hex()} for n in range(_fixed_part(fmt, values))]
+            if not fmt.endswith("r"):
+                cases.append({"op": op, "kind": kind, "payload": (payload + b"\x00").hex()})
     for fmt, values in LAYOUTS:
         payload = spec_pack(fmt, values)
-        cases += [{"op": "unpack", "fmt": fmt, "payload": payload[:n].hex()} for n in range(len(payload))]
-        cases.append({"op": "unpack", "fmt": fmt, "payload": (payload + b"\x00").hex()})
+        cases += [{"op": "unpack", "fmt": fmt, "payload": payload[:n].hex()} for n in range(_fixed_part(fmt, values))]
+        if not fmt.endswith("r"):
+            cases.append({"op": "unpack", "fmt": fmt, "payload": (payload + b"\x00").hex()})
+    assert len(cases) > 200
     assert all(result == {"error": "ValueError"} for result in run_cases(vm, cases))
 
 
@@ -248,7 +311,8 @@ def test_fields_that_do_not_fit_are_refused(vm):
     cases = [
         {"op": "pack", "fmt": "s", "values": ["é" * 128]},  # 256 bytes in UTF-8
         {"op": "pack", "fmt": "y", "values": ["00" * 256]},
+        {"op": "request", "kind": wire.DELETE, "values": ["", "x" * 256]},
         # A label that is not UTF-8 is a malformed request, not a crash of the token.
-        {"op": "unpack", "fmt": wire.NAME, "payload": "00" "02" "c328"},
+        {"op": "read_request", "kind": wire.DELETE, "payload": "00" "02" "c328"},
     ]
-    assert run_cases(vm, cases) == [{"error": "ValueError"}] * 3
+    assert run_cases(vm, cases) == [{"error": "ValueError"}] * 4

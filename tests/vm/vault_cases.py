@@ -10,8 +10,9 @@ Operations:
   {"op": "fill", "count": n, "prefix": p}   adds n SHA-1 accounts labelled p0, p1, ... (stops at the first refusal)
   {"op": "rename", "issuer": i, "label": l, "new": n}   {"op": "delete", "issuer": i, "label": l}   {"op": "wipe"}
   {"op": "list"}   {"op": "encode", "account": [...]}
-A change answers {"ok": true, "count": n}; a refusal {"raised": "Exists" | "NotFound" | "Full" | "VaultError" |
-"ValueError"}; "list" answers {"error": ..., "accounts": [[algorithm, digits, period, issuer, label, secret hex],
+"encode" answers {"record": hex} (account.encode). A change answers {"ok": true, "count": n}; a refusal
+{"raised": "Exists" | "NotFound" | "Full" | "VaultError" | "Invalid", "count": n}, with "why": the message of an
+Invalid; "list" answers {"error": ..., "accounts": [[algorithm, digits, period, issuer, label, secret hex],
 ...]}, the secrets in hex only because these are test keys.
 """
 
@@ -19,13 +20,14 @@ import json
 import sys
 from binascii import hexlify, unhexlify
 
+import account
 import vault
 from vmcase import cases
 
 
-def _record(account):
-    algorithm, digits, period, issuer, label, secret = account
-    return vault.encode_account(algorithm, digits, period, issuer, label, unhexlify(secret))
+def _record(fields):
+    algorithm, digits, period, issuer, label, secret = fields
+    return account.encode(algorithm, digits, period, issuer, label, unhexlify(secret))
 
 
 def _print_accounts(store):
@@ -33,7 +35,7 @@ def _print_accounts(store):
     write = sys.stdout.write
     write('{"error": %s, "accounts": [' % json.dumps(store.error))
     for i, record in enumerate(store.records):
-        fields = list(vault.decode_account(record))
+        fields = list(account.decode(record))
         fields[5] = hexlify(fields[5]).decode()
         write((", " if i else "") + json.dumps(fields))
     write("]}\n")
@@ -48,8 +50,8 @@ def _suffix_labels(suffix):
     def step(records):
         out = []
         for record in records:
-            algorithm, digits, period, issuer, label, secret = vault.decode_account(record)
-            out.append(vault.encode_account(algorithm, digits, period, issuer, label + suffix, secret))
+            algorithm, digits, period, issuer, label, secret = account.decode(record)
+            out.append(account.encode(algorithm, digits, period, issuer, label + suffix, secret))
         return out
     return step
 
@@ -92,7 +94,9 @@ def main():
     for case in cases():
         try:
             result = run(store, case)
-        except (vault.Exists, vault.NotFound, vault.Full, vault.VaultError, ValueError) as exc:
+        except account.Invalid as exc:
+            result = {"raised": "Invalid", "why": str(exc), "count": len(store)}
+        except (vault.Exists, vault.NotFound, vault.Full, vault.VaultError) as exc:
             result = {"raised": type(exc).__name__, "count": len(store)}
         if result is not None:
             print(json.dumps(result))

@@ -1,0 +1,79 @@
+"""The token's side of the protocol, one request at a time, as the app hands them over: Service.handle() on a
+vault at argv[1] and a clock the cases set. Runs on CPython and MicroPython; one JSON line per case.
+
+Cases (bytes as hex):
+  {"op": "request", "kind": k, "rid": r, "payload": hex} -> {"reply": [kind, rid, payload hex] | None,
+                                                             "changed": bool, "waiting": maintenance rid}
+  {"op": "clock", "now": unix | None}                    -> {}   (None: the clock is lost)
+Each request's "changed" is the service's flag, read and cleared as the app does.
+"""
+
+import gc
+import sys
+import time
+from binascii import hexlify, unhexlify
+
+if not hasattr(time, "ticks_ms"):  # CPython: MicroPython's millisecond ticks, from the host's clock
+    time.ticks_ms = lambda: int(time.monotonic() * 1000)
+    time.ticks_diff = lambda a, b: a - b
+    time.sleep_ms = lambda ms: time.sleep(ms / 1000)
+    gc.mem_free = lambda: 0
+
+import frames  # noqa: E402
+import service  # noqa: E402
+import vault  # noqa: E402
+from boardbase import Board  # noqa: E402
+from vmcase import cases, emit  # noqa: E402
+
+
+class Port:
+    def __init__(self):
+        self.sent = []
+
+    def write(self, data):
+        self.sent.append(data)
+
+
+class Clock:
+    """The clock as the service uses it: now() and raw() None while lost."""
+
+    def __init__(self):
+        self.unix = None
+        self.drift_ppb = 0
+        self.last_sync = 0
+
+    def now(self):
+        return self.unix
+
+    def raw(self):
+        return self.unix
+
+    def set(self, unix, drift_ppb=None):
+        self.unix = self.last_sync = unix
+        if drift_ppb is not None:
+            self.drift_ppb = drift_ppb
+
+
+class TestBoard(Board):
+    name = "test"
+
+    def battery(self):
+        return 42
+
+
+def main():
+    clock = Clock()
+    token = service.Service(TestBoard(None, None, Port()), vault.Vault(sys.argv[1]), clock)
+    for case in cases():
+        if case["op"] == "clock":
+            clock.unix = case["now"]
+            emit("clock")
+            continue
+        reply = token.handle(case["kind"], case["rid"], unhexlify(case["payload"]))
+        found = frames.Deframer().feed(reply) if reply else []
+        emit("request", reply=[[k, r, hexlify(p).decode()] for k, r, p in found][0] if found else None,
+             changed=token.changed, waiting=token.maintenance_rid)
+        token.changed = False
+
+
+main()
