@@ -1,11 +1,9 @@
 """The token's main loop: serial requests, buttons and the clock in; the screen out. It never returns in normal
 operation: the REPL stays closed until a person allows maintenance with a button press.
 
-The board object (see boards/) provides: name, display, rtc, port (read() -> bytes, write(bytes)),
-button() -> None | "A" | "B" | "A long" | "B long", idle(ms); optionally battery() -> percent or None,
-sleep() (deep sleep until a button; a wake boots main.py again, straight to the code), display_off_s and
-sleep_s (idle seconds before the display goes dark / the board sleeps; absent or 0 = never; real boards use
-DISPLAY_OFF_S and SLEEP_S below) and shown(info) (the virtual token reports each screen).
+The board object is a boardbase.Board (see there for what it provides): display, rtc, port, button(), idle(),
+battery(), sleep() (a wake boots main.py again, straight to the code), display_off_s and sleep_s (0 = never), and
+screen(), what draws on its display.
 
 Buttons: A shows the next account; B, or a long press of either, shows the time and sync status for a few
 seconds. After display_off_s without a press or a request the display goes dark (any press lights it again,
@@ -17,9 +15,9 @@ code sooner, and on less heap, without it.
 
 import time
 
+import account
 import micropython
 import otp
-import ui
 import vault as vaultmod
 from clock import Clock, from_unix
 
@@ -27,8 +25,6 @@ _MAINTENANCE_MS = 30000
 _STATUS_MS = 6000  # how long B shows the status screen
 _BATTERY_MS = 60000  # the battery changes slowly; its ADC is not read every second
 _NEXT_S = 7  # the next code joins the screen for the last seconds of a step (at most a quarter of it)
-DISPLAY_OFF_S = 30
-SLEEP_S = 90
 
 
 def _ago(seconds):
@@ -43,27 +39,26 @@ def _ago(seconds):
 class App:
     def __init__(self, board):
         self.board = board
-        self.screen = ui.Screen(board.display)
+        self.screen = board.screen(board.display)
         self.vault = vaultmod.Vault()
         self.clock = Clock(board.rtc)
         self.service = None  # the host protocol: see connect()
         self.index = 0
         self.drawn = None  # what is on the screen now, to redraw only on change
-        self.shown = getattr(board, "shown", None)
-        self.account = None  # (record, label, issuer, CodeGenerator) of the account on screen
+        self.record = None  # the record of the account on screen, its (issuer, label) and its code generator
+        self.names = None
+        self.generator = None
         self.status_until = None  # ticks_ms until which the status screen stays up
-        self._battery = getattr(board, "battery", None)
         self.battery = None
         self.battery_at = None
         self.awake_at = time.ticks_ms()  # last press or request: the idle timers count from here
         self.dark = False
-        self.display_off_ms = getattr(board, "display_off_s", 0) * 1000
-        self.sleep_ms = getattr(board, "sleep_s", 0) * 1000 if hasattr(board, "sleep") else 0
+        self.display_off_ms = board.display_off_s * 1000
+        self.sleep_ms = board.sleep_s * 1000
 
     def _read_battery(self):
-        if self._battery and (self.battery_at is None
-                              or time.ticks_diff(time.ticks_ms(), self.battery_at) > _BATTERY_MS):
-            self.battery = self._battery()
+        if self.battery_at is None or time.ticks_diff(time.ticks_ms(), self.battery_at) > _BATTERY_MS:
+            self.battery = self.board.battery()
             self.battery_at = time.ticks_ms()
 
     def draw(self):
@@ -92,20 +87,20 @@ class App:
             self._message(key[0])
             return
         record = vault.records[key[0]]
-        if self.account is None or self.account[0] is not record:
+        if self.record is not record:
             # Decode and prepare the HMAC pads once per account shown, not once per second.
-            algorithm, digits, period, issuer, label, secret = vaultmod.decode_account(record)
-            self.account = (record, label, issuer, otp.CodeGenerator(secret, algorithm, digits, period))
-        _, label, issuer, generator = self.account
+            algorithm, digits, period, issuer, label, secret = account.decode(record)
+            self.record = record
+            self.names = (issuer, label)
+            self.generator = otp.CodeGenerator(secret, algorithm, digits, period)
+        issuer, label = self.names
+        generator = self.generator
         period = generator.period
         code = generator.code(now)
         remaining = period - now % period
         position = "%d/%d" % (key[0] + 1, len(vault)) if len(vault) > 1 else ""
         next_code = generator.code(now + period) if remaining <= min(_NEXT_S, period // 4) else None
-        self.screen.code(label, code, remaining, period, position, next_code, self.battery)
-        if self.shown:
-            self.shown({"screen": "code", "account": label, "issuer": issuer, "code": code,
-                        "remaining": remaining, "next": next_code, "battery": self.battery})
+        self.screen.code(label, code, remaining, period, position, next_code, self.battery, issuer)
 
     def _status(self, now):
         """Time, last sync, drift, battery and room: what to check before trusting the codes."""
@@ -124,27 +119,21 @@ class App:
         if self.battery is not None:
             lines.append("Battery %d%%" % self.battery)
         lines.append("%d/%d accounts" % (len(self.vault), vaultmod.CAPACITY))
-        self.screen.message(*lines)
-        if self.shown:
-            self.shown({"screen": "status", "lines": lines})
+        self.screen.message("status", *lines)
 
     def _message(self, screen):
         if screen == "damaged":
-            self.screen.message("Storage damaged", "Run on the PC:", "totpfob wipe")
+            self.screen.message(screen, "Storage damaged", "Run on the PC:", "totpfob wipe")
         elif screen == "clock-lost":
-            self.screen.message("Clock lost", "Connect USB and", "run on the PC:", "totpfob time sync")
+            self.screen.message(screen, "Clock lost", "Connect USB and", "run on the PC:", "totpfob time sync")
         else:
-            self.screen.message("No accounts", "Add one with", "totpfob add")
-        if self.shown:
-            self.shown({"screen": screen})
+            self.screen.message(screen, "No accounts", "Add one with", "totpfob add")
 
     def maintenance(self, service):
         """Ask the person holding the token, and answer the host's waiting request; True if they allowed the
         REPL to open."""
         board = self.board
-        self.screen.message("Maintenance?", "A: allow", "B: refuse")
-        if self.shown:
-            self.shown({"screen": "maintenance"})
+        self.screen.message("maintenance", "Maintenance?", "A: allow", "B: refuse")
         allowed = False
         start = time.ticks_ms()
         while time.ticks_diff(time.ticks_ms(), start) < _MAINTENANCE_MS:
@@ -215,16 +204,12 @@ class App:
         """Darken the display, then sleep, once nothing happened for long enough."""
         idle = time.ticks_diff(time.ticks_ms(), self.awake_at)
         if self.sleep_ms and idle > self.sleep_ms:
-            self.screen.off()
-            if self.shown:
-                self.shown({"screen": "sleep"})
+            self.screen.off("sleep")
             self.board.sleep()
         if not self.dark and self.display_off_ms and idle > self.display_off_ms:
             self.dark = True
             self.status_until = None
-            self.screen.off()
-            if self.shown:
-                self.shown({"screen": "off"})
+            self.screen.off("off")
 
 
 def run(board):

@@ -19,11 +19,7 @@ import struct
 import time
 from binascii import crc32
 
-try:
-    from micropython import const
-except ImportError:  # CPython runs the tests of this module too
-    def const(value):  # type: ignore[misc]
-        return value
+from micropython import const
 
 try:
     from time import sleep_ms as _sleep_ms
@@ -148,7 +144,7 @@ class Clock:
         when = from_unix(unix)
         # A chip whose first tick comes sooner than a second after the write (PCF8563: 0.51 s) is written that
         # much later, so that its seconds turn over with the true ones.
-        early = 1000 - int(getattr(self.rtc, "FIRST_TICK_S", 1.0) * 1000 + 0.5)
+        early = 1000 - int(self.rtc.FIRST_TICK_S * 1000 + 0.5)
         if early > 0:
             self._sleep_ms(early)
         self.rtc.set_datetime(when)

@@ -2,9 +2,7 @@
 only what is its own: pins, chips, keys and any power switching of its own.
 
 The USB line is MicroPython's stdin/stdout. Key A wakes the board from deep sleep (ext0, pressed = low): the
-wake boots main.py again, straight to the code. The idle times are the app's, imported from it: main.py
-imports app right after the board anyway, so this costs no extra module, and the times stay where the
-behaviour they time is written.
+wake boots main.py again, straight to the code. The contract the app relies on is boardbase.Board's.
 """
 
 import select
@@ -13,8 +11,12 @@ import sys
 import esp32
 import machine
 import usbport
-from app import DISPLAY_OFF_S, SLEEP_S
+from boardbase import Board
 from buttons import Buttons
+from micropython import const
+
+_DISPLAY_OFF_S = const(30)  # idle seconds before the display goes dark: long enough to type a code
+_SLEEP_S = const(90)  # then deep sleep, until key A wakes it
 
 
 def woke_from_sleep():
@@ -22,21 +24,19 @@ def woke_from_sleep():
     return machine.reset_cause() == machine.DEEPSLEEP_RESET
 
 
-class Esp32Board:
+class Esp32Board(Board):
     """The board object app.run() drives, for an ESP32 whose board file built the parts and hands over:
     `display`; `rtc`; `keys`, {"A": pin, ...} input pins pulled up (pressed = low), A the one that wakes;
     `battery`, a Battery, or None where the board cannot measure; `held`, (pin, level) pairs to keep
     through deep sleep by pad hold (a power latch, a backlight, a switched divider). The board file's
     class sets `name`; `hold_digital_pads` where a held pad is no RTC pad."""
 
-    display_off_s = DISPLAY_OFF_S  # idle seconds before the display goes dark, then before deep sleep
-    sleep_s = SLEEP_S
+    display_off_s = _DISPLAY_OFF_S
+    sleep_s = _SLEEP_S
     hold_digital_pads = False  # a pad hold lasts through deep sleep by itself only on RTC pads
 
     def __init__(self, display, rtc, keys, battery=None, held=()):
-        self.display = display
-        self.rtc = rtc
-        self.port = usbport.Port()
+        super().__init__(display, rtc, usbport.Port())
         self._wake_key = keys["A"]
         self._buttons = Buttons(keys)
         self._battery = battery
@@ -59,20 +59,11 @@ class Esp32Board:
             return None
         return self._battery.percent()
 
-    def restart(self):
-        """Start afresh, as after the reset key."""
-        machine.reset()
-
-    def open_repl(self):
-        """Nothing to do: main.py ends and the REPL opens on the USB line."""
-
     def sleep(self):
         """Deep sleep, display off, until key A is pressed; the wake boots main.py again."""
         self._buttons.wait_release("A")  # held down, the level-triggered wake would fire at once
         self.display.poweroff()
-        settle = getattr(self.display, "settle", None)
-        if settle:
-            settle()  # a TFT asleep long enough now may be woken at once by the next boot
+        self.display.settle()  # a TFT asleep long enough now may be woken at once by the next boot
         for pin, level in self._held:
             pin.init(value=level, hold=True)  # type: ignore[call-arg]  # hold= is ESP32-only, not in the stubs
         if self.hold_digital_pads:

@@ -22,4 +22,4 @@ except Exception as exc:  # noqa: BLE001 - anything: restart, never sit in an op
     sys.print_exception(exc)
     token.restart()
 else:
-    getattr(token, "open_repl", lambda: None)()
+    token.open_repl()

@@ -4,11 +4,7 @@ Seven-segment digits are filled rectangles, so they scale to any display, stay s
 read at arm's length like a commercial token's LCD.
 """
 
-try:
-    from micropython import const
-except ImportError:  # CPython runs the tests of this module too
-    def const(value):  # type: ignore[misc]
-        return value
+from micropython import const
 
 # Segments a..g as bits 0..6 for the digits 0..9.
 _SEGMENTS = b"\x3f\x06\x5b\x4f\x66\x6d\x7d\x07\x7f\x6f"
@@ -26,7 +22,8 @@ def fold(text):
 
 
 class Screen:
-    """Draws the token's screens on a FrameBuffer-like display: width, height, fill, fill_rect, text, show.
+    """Draws the token's screens on a FrameBuffer-like display: width, height, fill, fill_rect, text, show, fg
+    and bg, poweroff and poweron (the display drivers' shape; see boardbase).
 
     Panels of 120 rows or more (the 135x240 ST7789 boards) get text at twice the size. The code screen is redrawn
     whole only when what it says changes; each second only the countdown bar moves, so a directly driven panel
@@ -36,8 +33,8 @@ class Screen:
         self.display = display
         self.width = display.width
         self.height = display.height
-        self.fg = getattr(display, "fg", 1)
-        self.bg = getattr(display, "bg", 0)
+        self.fg = display.fg
+        self.bg = display.bg
         self.scale = 2 if self.height >= 120 else 1
         self.char = _CHAR * self.scale
         self.bar_h = max(3, self.height // 16)
@@ -99,11 +96,12 @@ class Screen:
         fill(x + 2, 3, (w - 6) * percent // 100, h - 4, self.fg)
         return x
 
-    def code(self, label, code, remaining, period, position="", next_code=None, battery=None):
+    def code(self, label, code, remaining, period, position="", next_code=None, battery=None, issuer=""):
         """The main screen: label on top, the code, and a bar that empties as the step runs out.
 
         next_code: shown under a smaller current code in the last seconds of a step, so a slow typist can
-        wait for it instead of racing the bar. battery: percent, drawn top right when the board measures it."""
+        wait for it instead of racing the bar. battery: percent, drawn top right when the board measures it.
+        issuer: not drawn (the label is what fits), but known to a screen that reports what it shows."""
         d = self.display
         char = self.char
         drawn = (label, code, next_code, position, battery)
@@ -135,8 +133,8 @@ class Screen:
             d.fill_rect(bar, y, self.width - bar, self.bar_h, self.bg)
         d.show()
 
-    def message(self, *lines):
-        """A screen of centred text lines (empty token, clock lost, maintenance prompt, status...)."""
+    def message(self, screen, *lines):
+        """The screen named `screen` ("empty", "clock-lost", "maintenance", "status"...): centred text lines."""
         d = self.display
         self._drawn = None
         d.fill(self.bg)
@@ -147,16 +145,14 @@ class Screen:
             y += step
         d.show()
 
-    def off(self):
-        """Blank the panel and switch it off (what RAM held is drawn anew when it comes back)."""
+    def off(self, screen="off"):
+        """Blank the panel and switch it off (what RAM held is drawn anew when it comes back); screen: "off", or
+        "sleep" when the board sleeps next."""
         self._drawn = None
         self.display.fill(self.bg)
         self.display.show()
-        off = getattr(self.display, "poweroff", None)
-        if off:
-            off()
+        self.display.poweroff()
 
     def on(self):
-        on = getattr(self.display, "poweron", None)
-        if on:
-            on()
+        """Light the panel again (the app redraws it next)."""
+        self.display.poweron()

@@ -24,3 +24,25 @@ def test_compiles_with_mpy_cross(source, tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr or proc.stdout
     assert (tmp_path / "out.mpy").stat().st_size > 0
+
+
+# The board contract is boardbase.Board, relied on, not probed; CPython's `micropython` is firmware/cpython's.
+CONTRACT_USERS = ("app.py", "service.py", "ui.py", "clock.py", "main.py")
+
+
+def test_no_firmware_file_carries_its_own_const_or_probes_the_board():
+    sources = {p: p.read_text() for p in (ROOT / "firmware").rglob("*.py") if p.parent.name != "cpython"}
+    sources.update({p: p.read_text() for p in (ROOT / "boards").glob("*/board.py")})
+    assert len(sources) > 15
+    copies = [str(p.relative_to(ROOT)) for p, text in sources.items() if "def const" in text]
+    assert copies == [], "use firmware/cpython/micropython.py"
+    probes = [name for name in CONTRACT_USERS
+              if "getattr(" in (ROOT / "firmware" / name).read_text() or "hasattr(" in (ROOT / "firmware" / name).read_text()]
+    assert probes == [], "give the board (boardbase.Board) or the driver what is asked for"
+
+
+def test_every_board_builds_on_the_board_base():
+    for board in (ROOT / "boards").glob("*/board.py"):
+        text = board.read_text()
+        assert "(Esp32Board)" in text or "(BoardBase)" in text, board
+    assert "(Board)" in (ROOT / "firmware" / "esp32board.py").read_text()

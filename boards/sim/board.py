@@ -1,7 +1,10 @@
-"""Board setup of the virtual token: the same shape as a real board file, with simhw in place of pins."""
+"""Board setup of the virtual token: the same shape as a real board file, with simhw in place of pins. Its screen
+also tells the simulator what each drawn screen means (`totpfob sim --screen-dump`, the tests' wait_screen)."""
 
 import simhw
+import ui
 import usbport
+from boardbase import Board as BoardBase
 from drivers.ssd1306 import SSD1306_I2C
 
 REPL_EXIT = 42
@@ -21,19 +24,41 @@ def _rtc(i2c):
     return DS3231(i2c, _DS3231)  # also with no chip found: reads then fail, and the token shows "clock lost"
 
 
-class Board:
+class ReportingScreen(ui.Screen):
+    """ui.Screen that reports each screen it draws to the simulator, as one JSON line (see simhw.shown)."""
+
+    def __init__(self, display, shown):
+        super().__init__(display)
+        self._shown = shown
+
+    def code(self, label, code, remaining, period, position="", next_code=None, battery=None, issuer=""):
+        super().code(label, code, remaining, period, position, next_code, battery, issuer)
+        self._shown({"screen": "code", "account": label, "issuer": issuer, "code": code, "remaining": remaining,
+                     "next": next_code, "battery": battery})
+
+    def message(self, screen, *lines):
+        super().message(screen, *lines)
+        self._shown({"screen": screen, "lines": list(lines)} if screen == "status" else {"screen": screen})
+
+    def off(self, screen="off"):
+        super().off(screen)
+        self._shown({"screen": screen})
+
+
+class Board(BoardBase):
     name = "sim"
 
     def __init__(self, hw):
-        self.display = SSD1306_I2C(128, 64, hw.i2c)
-        self.rtc = _rtc(hw.i2c)
-        self.port = usbport.Port()
+        super().__init__(SSD1306_I2C(128, 64, hw.i2c), _rtc(hw.i2c), usbport.Port())
         self.button = hw.button
         self.idle = hw.idle
-        self.shown = hw.shown
+        self._shown = hw.shown
         # Idle times: the simulator's --display-off and --sleep (0, never, unless asked for).
         self.display_off_s = hw.config.get("display_off_s", 0)
         self.sleep_s = hw.config.get("sleep_s", 0)
+
+    def screen(self, display):
+        return ReportingScreen(display, self._shown)
 
     def restart(self):
         """Like machine.reset(): the simulator starts the VM again, which boots from the flash image."""

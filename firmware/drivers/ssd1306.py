@@ -1,12 +1,7 @@
 """SSD1306 monochrome OLED on I2C (128x64 or 128x32 at 0x3C): a FrameBuffer plus show()."""
 
 import framebuf
-
-try:
-    from micropython import const
-except ImportError:  # CPython, in the tests
-    def const(expr):  # type: ignore[misc]
-        return expr
+from micropython import const
 
 _COMMANDS = const(0x00)  # control byte: the rest of the transaction is commands
 _DATA = const(0x40)  # control byte: the rest of the transaction is display RAM data
@@ -48,6 +43,9 @@ class SSD1306_I2C(framebuf.FrameBuffer):
     400 kHz) that the first drawing overwrites anyway. So the first show() lights it, with that drawing.
     """
 
+    fg = 1  # a lit pixel
+    bg = 0
+
     def __init__(self, width, height, i2c, addr=0x3C, external_vcc=False):
         self.width = width
         self.height = height
@@ -84,6 +82,9 @@ class SSD1306_I2C(framebuf.FrameBuffer):
         self._lit = True
         if not self._fresh:
             self._send(_DISPLAY_ON)
+
+    def settle(self):
+        """Nothing to wait for: the controller takes power commands at once (see ST7789.settle)."""
 
     def contrast(self, value):
         """Brightness 0..255."""

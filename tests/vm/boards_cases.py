@@ -193,6 +193,11 @@ def main():
          hold_latched=hw.pad(parts["hold"]).hold if "hold" in parts else None,
          backlight=hw.level(parts["backlight"]) if "backlight" in parts else None,
          violations=getattr(panel, "violations", []))
+    import boardbase
+
+    emit("contract", board=isinstance(token, boardbase.Board), display_off_s=token.display_off_s,
+         sleep_s=token.sleep_s, first_tick_s=token.rtc.FIRST_TICK_S, colours=[token.display.fg, token.display.bg],
+         screen=type(token.screen(token.display)) is ui.Screen)
 
     emit("rtc", chip_time=CHIP_TIME, datetime=list(token.rtc.datetime()), time_lost=token.rtc.time_lost())
 

@@ -71,6 +71,9 @@ def glyphs(s):
 class Reference:
     """A plain 1-bit FrameBuffer display of the same size, to show what the UI means to draw."""
 
+    fg = 1  # the colours a display driver gives ui.Screen
+    bg = 0
+
     def __init__(self, width, height):
         self.width = width
         self.height = height

@@ -8,6 +8,9 @@ from vmcase import emit
 class Canvas:
     """A display as ui.Screen uses one: the lit pixels, and every drawing call after the last mark()."""
 
+    fg = 1  # the colours a display driver gives ui.Screen
+    bg = 0
+
     def __init__(self, width, height):
         self.width = width
         self.height = height
