@@ -45,9 +45,9 @@ class App:
         self.service = None  # the host protocol: see connect()
         self.index = 0
         self.drawn = None  # what is on the screen now, to redraw only on change
-        self.record = None  # the record of the account on screen, its (issuer, label) and its code generator
-        self.names = None
-        self.generator = None
+        self.record = None  # the record of the account on screen, its code generator and (issuer, label)
+        self.generator = None  # type: otp.CodeGenerator | None
+        self.names = ("", "")
         self.status_until = None  # ticks_ms until which the status screen stays up
         self.battery = None
         self.battery_at = None
@@ -87,7 +87,7 @@ class App:
             self._message(key[0])
             return
         record = vault.records[key[0]]
-        if self.record is not record:
+        if self.generator is None or self.record is not record:
             # Decode and prepare the HMAC pads once per account shown, not once per second.
             algorithm, digits, period, issuer, label, secret = account.decode(record)
             self.record = record

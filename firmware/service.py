@@ -200,7 +200,7 @@ class Service:
         return None  # answered by answer_maintenance(), once a person pressed a key
 
 
-HANDLERS = {
+HANDLERS = {  # type: dict
     wire.HELLO: Service.hello,
     wire.LIST: Service.list,
     wire.ADD: Service.add,

@@ -103,7 +103,7 @@ def pack(fmt, *values):
 
 def unpack(fmt, payload):
     """Decode a payload by a field layout; ValueError when it does not fit exactly."""
-    values = []
+    values = []  # type: list
     at = 0
     for code in fmt:
         if code == "r":
