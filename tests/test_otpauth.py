@@ -197,3 +197,50 @@ def test_sha512_key_of_65_to_128_bytes_is_refused_when_read(size):
     assert "64 bytes" in _assert_user_error(exc_info, key)
     with pytest.raises(InputError):
         device_secret(account("a", secret=bytes(range(size)), algorithm="sha512"))
+
+
+# Settings given beside a URI (add --uri ... --algorithm ...) take the URI's place before the key is shortened.
+
+def test_settings_beside_a_uri_replace_its_own():
+    got = parse_uri(f"otpauth://totp/Shop:alice?secret={KEY}&digits=6", label=" bob ", digits="8", period=60)
+    assert got == account("bob", "Shop", digits=8, period=60)
+
+
+def test_a_long_key_is_shortened_for_the_algorithm_given_beside_the_uri():
+    secret = bytes(range(100))  # a SHA-1 key in the URI, used with SHA-256: its hash must be SHA-256's
+    got = parse_uri("otpauth://totp/a?secret=" + base64.b32encode(secret).decode(), algorithm="SHA256")
+    assert got.algorithm == "sha256" and len(got.secret) == 32
+    for unix_time in (59, 1111111109, 2000000000):
+        assert _code(got.secret, "sha256", unix_time) == _code(secret, "sha256", unix_time)
+
+
+def test_a_bad_setting_beside_a_uri_is_refused_in_one_line():
+    with pytest.raises(InputError) as exc_info:
+        parse_uri(f"otpauth://totp/alice?secret={KEY}", digits=12)
+    assert "6 to 10" in _assert_user_error(exc_info)
+
+
+def test_the_limits_are_the_tokens_own(monkeypatch):
+    """otpauth has no copy of a limit: what firmware/account.py says, it checks."""
+    from totpfob.account import fw_account
+
+    monkeypatch.setattr(fw_account, "MAX_NAME", 10)
+    with pytest.raises(InputError) as exc_info:
+        from_secret(KEY, "a" * 11)
+    assert "at most 10" in _assert_user_error(exc_info)
+    monkeypatch.setattr(fw_account, "MAX_DIGITS", 8)
+    with pytest.raises(InputError) as exc_info:
+        from_secret(KEY, "alice", digits=9)
+    assert "6 to 8" in _assert_user_error(exc_info)
+    monkeypatch.setattr(fw_account, "MAX_SECRET", 20)
+    assert len(from_secret(base64.b32encode(bytes(70)).decode(), "alice").secret) == 20  # stored as its hash
+    with pytest.raises(InputError) as exc_info:
+        from_secret(base64.b32encode(bytes(30)).decode(), "alice")  # over the limit, within SHA-1's block
+    assert "up to 20 bytes" in str(exc_info.value)
+
+
+def test_a_parsed_account_is_the_tokens_record():
+    got = from_secret(KEY, "alice", "Shop", "sha256", 8, 60)
+    from totpfob.account import fw_account
+
+    assert fw_account.decode(got.record()) == ("sha256", 8, 60, "Shop", "alice", SECRET)

@@ -118,3 +118,18 @@ def test_decode_time_is_reported(tmp_path, capsys):
         lines.append("decode %dx%d: best %.1f ms, worst %.1f ms" % (*size, min(timings) * 1e3, max(timings) * 1e3))
     with capsys.disabled():
         print("\n" + "\n".join(lines))
+
+
+def test_a_setting_given_beside_the_image_replaces_the_codes_own(tmp_path):
+    shot = qrgen.small(tmp_path, URI)
+    assert decode_image(shot, digits=8, label="me") == parse_uri(URI, digits=8, label="me")
+
+
+def test_a_bad_setting_beside_the_image_is_the_users_not_the_codes(tmp_path):
+    """A wrong --digits is the user's: the message does not blame the QR code, while a code's own does."""
+    with pytest.raises(InputError) as exc_info:
+        decode_image(qrgen.small(tmp_path, URI), digits=12)
+    assert "6 to 10" in str(exc_info.value) and "QR code" not in str(exc_info.value)
+    with pytest.raises(InputError) as exc_info:
+        decode_image(qrgen.small(tmp_path, URI + "&digits=12", name="twelve.png"))
+    assert "6 to 10" in str(exc_info.value) and "QR code" in str(exc_info.value)

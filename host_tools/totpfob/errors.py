@@ -26,7 +26,7 @@ def describe(exc: DeviceError, port: str = "") -> str:
     text = _MESSAGES.get(exc.code, "the token refused the request (error %d)" % exc.code)
     detail = "".join(char for char in exc.detail if char.isprintable())[:80]  # one line, whatever the token sent
     if exc.code == wire.E_INVALID and detail:
-        text += ": " + detail  # account.Invalid's words: "digits must be 6 to 10"
+        text += ": " + detail  # account.Invalid's words: which field, and why
     elif exc.code in (wire.E_STORAGE, wire.E_BUSY) and detail:
         text += " (%s)" % detail
     return text + (" [%s]" % port if port else "")
