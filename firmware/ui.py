@@ -10,15 +10,23 @@ from micropython import const
 _SEGMENTS = b"\x3f\x06\x5b\x4f\x66\x6d\x7d\x07\x7f\x6f"
 _CHAR = const(8)  # framebuf's built-in font is 8x8
 # framebuf's font is ASCII: show Hungarian (and other) accented letters without their accents.
-_FOLD = {"á": "a", "é": "e", "í": "i", "ó": "o", "ö": "o", "ő": "o", "ú": "u", "ü": "u", "ű": "u",
-         "Á": "A", "É": "E", "Í": "I", "Ó": "O", "Ö": "O", "Ő": "O", "Ú": "U", "Ü": "U", "Ű": "U"}
+# Two strings, letter for letter, not a dict: constants in the code, so the boot keeps no table on the heap.
+_ACCENTED = "áéíóöőúüűÁÉÍÓÖŐÚÜŰ"
+_PLAIN = "aeiooouuuAEIOOOUUU"
+
+
+def _plain(ch):
+    if ord(ch) < 128:
+        return ch
+    at = _ACCENTED.find(ch)
+    return _PLAIN[at] if at >= 0 else "?"
 
 
 def fold(text):
-    """The text with accents dropped where the display font lacks the letter."""
+    """The text with accents dropped where the display font lacks the letter ("?" for other letters it lacks)."""
     if all(ord(ch) < 128 for ch in text):
         return text
-    return "".join(_FOLD.get(ch, ch if ord(ch) < 128 else "?") for ch in text)
+    return "".join(_plain(ch) for ch in text)
 
 
 class Screen:

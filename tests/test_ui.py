@@ -46,3 +46,9 @@ def test_battery_symbol_shows_the_charge_and_only_when_measured(sizes, size):
     without, low, full = sizes[size]["battery_corner"]
     assert without == 0
     assert 0 < low < full
+
+
+@pytest.mark.parametrize("size", [(128, 64), (240, 135)])
+def test_accented_letters_are_drawn_without_their_accents(sizes, size):
+    """The display font is ASCII: Hungarian letters lose their accents, other letters it lacks show as "?"."""
+    assert sizes[size]["label"] == ["Orult Ugyfel?"]

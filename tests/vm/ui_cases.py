@@ -76,8 +76,11 @@ def main():
         for battery in (None, 5, 100):
             screen.code("label", "123456", 20, 30, battery=battery)
             corner.append(canvas.count(width - 2 * screen.char, 0, width, screen.char))
+        canvas.mark()
+        screen.code("Őrült Ügyfél€", "123456", 20, 30)
+        label = [c[1] for c in canvas.calls if c[0] == "text"]
         emit("size", width=width, height=height, bar_top=bar_top, char=screen.char, digits=digits,
-             redraw=calls, with_next=with_next, code_part=code_part, texts=texts, battery_corner=corner)
+             redraw=calls, with_next=with_next, code_part=code_part, texts=texts, battery_corner=corner, label=label)
 
 
 main()
