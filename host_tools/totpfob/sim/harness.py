@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 from ..paths import tool
 from . import render
@@ -48,7 +49,7 @@ class VirtualToken:
                                 screen_dump=str(self.dump), serial_log=str(self.serial_log),
                                 control=str(self.control), snapshot=str(self.snapshot) if snapshot else None)
         self.flags = list(flags)
-        self.proc = None
+        self.proc: Optional[subprocess.Popen] = None
         self.launched = 0.0  # host time.time() just before the simulator was started
         self._read = 0
         self.last = None  # the latest screen new_screens() saw
@@ -97,12 +98,13 @@ class VirtualToken:
 
     def kill9(self) -> None:
         """A power cut: the simulator and its VM die at once."""
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
+        if self.proc is not None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
 
     def stop(self) -> None:
         """SIGTERM: the simulator kills its VM and removes its link and temporary files."""
-        if self.alive():
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(5)

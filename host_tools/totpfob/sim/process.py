@@ -39,7 +39,7 @@ class Simulator:
         self.chips = SimBus(state / "rtc.json", chip=config.rtc_chip, offset_s=config.rtc_offset or 0,
                             drift_ppm=config.rtc_drift_ppm or 0, lost=config.rtc_lost, reset=config.new_rtc)
         # Screens the VM reports arrive on the bus thread; the main loop draws them, woken through a pipe.
-        self.reports = queue.SimpleQueue()
+        self.reports: queue.SimpleQueue = queue.SimpleQueue()
         self.reported, self.report_signal = os.pipe()
         os.set_blocking(self.report_signal, False)
         control = self.runtime / "control"

@@ -73,7 +73,7 @@ def write_png(rows: list, path) -> None:
     # draws this after every screen (a per-pixel loop took ~40 ms and delayed a `time sync` that much).
     image = Image.frombytes("RGB", (width, height), bytes(v for row in rows for pixel in row for v in pixel))
     framed = Image.new("RGB", ((width + 2 * BORDER) * SCALE, (height + 2 * BORDER) * SCALE), FRAME)
-    framed.paste(image.resize((width * SCALE, height * SCALE), Image.NEAREST), (BORDER * SCALE, BORDER * SCALE))
+    framed.paste(image.resize((width * SCALE, height * SCALE), Image.Resampling.NEAREST), (BORDER * SCALE, BORDER * SCALE))
     target = Path(path)
     temp = target.with_name(target.name + ".tmp")
     framed.save(temp, format="PNG")
@@ -84,8 +84,8 @@ def read_png(path) -> list:
     """The picture a PNG of write_png() holds, one (r, g, b) per panel pixel (OSError if there is none)."""
     from PIL import Image
 
-    with Image.open(path) as image:
-        image = image.convert("RGB")
+    with Image.open(path) as png:
+        image = png.convert("RGB")
     width, height = image.width // SCALE - 2 * BORDER, image.height // SCALE - 2 * BORDER
     centre = BORDER * SCALE + SCALE // 2
     return [[image.getpixel((centre + x * SCALE, centre + y * SCALE)) for x in range(width)]

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import threading
 import time
+from typing import Optional
 
 from ..build import compile_mpy, firmware_files
 from ..paths import BOARDS, tool
@@ -39,10 +40,10 @@ class VM:
         # The VM's side of the hardware (the I2C shim, buttons) is precompiled too: it shares the firmware's heap.
         self.hardware = runtime / "hardware"
         compile_mpy([(str(BOARDS / "sim" / "simhw.py"), "simhw.py")], self.hardware)
-        self.proc = None
+        self.proc: Optional[subprocess.Popen] = None
         self.asleep = False
-        self.bus_thread = None
-        self.starts = []
+        self.bus_thread: Optional[threading.Thread] = None
+        self.starts: list = []
 
     def start(self) -> None:
         now = time.monotonic()
@@ -73,9 +74,10 @@ class VM:
         finally:
             for fd in vm_ends:
                 os.close(fd)  # the VM holds them now: its exit ends the pipes, and with them the thread
-        self.bus_thread = threading.Thread(target=self.chips.serve, args=(*ours, self.shown), daemon=True,
-                                           name="sim-bus")
-        self.bus_thread.start()
+        bus_thread = threading.Thread(target=self.chips.serve, args=(*ours, self.shown), daemon=True,
+                                      name="sim-bus")
+        bus_thread.start()
+        self.bus_thread = bus_thread
 
     def poll(self) -> None:
         """If the VM exited: the firmware reset (or maintenance opened the REPL): boot again, as a board
