@@ -13,10 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import boards
+from . import boards, ops
 from .build import compile_mpy, firmware_files
 from .errors import UserError, describe
-from .link import DeviceError, Link, LinkError, find_port, frames, wire
+from .link import DeviceError, Link, LinkError, frames, wire
 from .paths import tool
 from .token import Token
 
@@ -201,13 +201,10 @@ def wait_for_token(port: str, settle: float, timeout: float = 20) -> dict:
 
 
 def _port(args) -> str:
-    ports = args.port or []
-    if len(set(ports)) > 1:
+    ports = ops.pick_ports(list(dict.fromkeys(args.port or [])))
+    if len(ports) > 1:
         raise UserError("deploy works on one board at a time; give a single --port")
-    try:
-        return ports[0] if ports else find_port()
-    except LinkError as exc:
-        raise UserError(str(exc)) from None
+    return ports[0]
 
 
 def cmd_deploy(args) -> int:

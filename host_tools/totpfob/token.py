@@ -65,9 +65,9 @@ class Token:
             raise OtherVersion((_UPDATE % found).replace("BOARD", board))
         return about
 
-    def accounts(self) -> list:
+    def accounts(self) -> list[Account]:
         """Every account on the token, in its order, without secrets."""
-        found = []
+        found: list[Account] = []
         while True:
             total, part = self._ask(wire.LIST, len(found))
             if len(found) >= total:

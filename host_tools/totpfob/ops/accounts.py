@@ -18,7 +18,7 @@ class Added:
     """An account written to tokens: how many accounts each now holds, and the code the user types in."""
 
     account: Account
-    stored: dict  # port -> accounts on that token now
+    stored: dict[str, int]  # port -> accounts on that token now
     code: str  # the account's code at unix time `at`; the tokens show the same
     at: int
 
@@ -61,7 +61,7 @@ def add(ports: Sequence[str], account: Account, replace: bool = False, note: Not
     return Added(account, stored, code(account, now), now)
 
 
-def accounts(port: str) -> list:
+def accounts(port: str) -> list[Account]:
     """The accounts on the token, without secrets."""
     with connect(port) as token:
         return token.accounts()

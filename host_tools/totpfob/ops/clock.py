@@ -36,7 +36,7 @@ class Synced:
     after: timesync.Status
 
 
-def time_sync(ports: Sequence[str], note: Note = quiet) -> list:
+def time_sync(ports: Sequence[str], note: Note = quiet) -> list[Synced]:
     """Set each token's clock from this computer's (learning its drift); a Synced for each."""
     warning = host_clock_warning()
     if warning:

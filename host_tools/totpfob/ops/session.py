@@ -16,7 +16,7 @@ def quiet(text: str) -> None:
     """A note nobody reads."""
 
 
-def pick_ports(given: Sequence[str] | None) -> list:
+def pick_ports(given: Sequence[str] | None) -> list[str]:
     """The ports named, or the one token found on USB."""
     try:
         return list(given) if given else [find_port()]
