@@ -2,6 +2,8 @@
 
 from micropython import const
 
+from drivers import bcd, to_bcd, weekday
+
 _ADDRESS = const(0x68)
 _TIME = const(0x00)  # seconds, minutes, hours, weekday, date, month (+ century), year: 7 BCD registers
 _CONTROL = const(0x0E)
@@ -14,26 +16,6 @@ _BSY = const(0x04)
 _CENTURY = const(0x80)
 _TWELVE_HOUR = const(0x40)
 _PM = const(0x20)
-
-
-def _bcd(value):
-    # A nibble above 9 is no digit: the chip's bytes are not a time (bus noise, a chip in an undefined state).
-    if (value & 0x0F) > 9 or value > 0x99:
-        raise ValueError("RTC reading is not BCD")
-    return (value >> 4) * 10 + (value & 0x0F)
-
-
-def _to_bcd(number):
-    return ((number // 10) << 4) | (number % 10)
-
-
-def _iso_weekday(year, month, day):
-    # Monday = 1 .. Sunday = 7; the chip only counts it, so the meaning is ours to pick.
-    offsets = (0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4)
-    if month < 3:
-        year -= 1
-    sunday_based = (year + year // 4 - year // 100 + year // 400 + offsets[month - 1] + day) % 7
-    return sunday_based or 7
 
 
 class DS3231:
@@ -59,11 +41,11 @@ class DS3231:
         self._i2c.readfrom_mem_into(self._address, _TIME, b)
         hours = b[2]
         if hours & _TWELVE_HOUR:  # someone else set it in 12-hour mode: 12 AM is 0 h
-            hour = _bcd(hours & 0x1F) % 12 + (12 if hours & _PM else 0)
+            hour = bcd(hours & 0x1F) % 12 + (12 if hours & _PM else 0)
         else:
-            hour = _bcd(hours & 0x3F)
-        year = 2000 + _bcd(b[6]) + (100 if b[5] & _CENTURY else 0)
-        return (year, _bcd(b[5] & 0x1F), _bcd(b[4] & 0x3F), hour, _bcd(b[1] & 0x7F), _bcd(b[0] & 0x7F))
+            hour = bcd(hours & 0x3F)
+        year = 2000 + bcd(b[6]) + (100 if b[5] & _CENTURY else 0)
+        return (year, bcd(b[5] & 0x1F), bcd(b[4] & 0x3F), hour, bcd(b[1] & 0x7F), bcd(b[0] & 0x7F))
 
     def set_datetime(self, when):
         """Set the time (24-hour mode, 2000..2199) and clear the oscillator-stop flag.
@@ -75,13 +57,13 @@ class DS3231:
                 and 0 <= minute <= 59 and 0 <= second <= 59):
             raise ValueError("date/time out of range")
         b = self._buf
-        b[0] = _to_bcd(second)
-        b[1] = _to_bcd(minute)
-        b[2] = _to_bcd(hour)
-        b[3] = _iso_weekday(year, month, day)
-        b[4] = _to_bcd(day)
-        b[5] = _to_bcd(month) | (_CENTURY if year >= 2100 else 0)
-        b[6] = _to_bcd(year % 100)
+        b[0] = to_bcd(second)
+        b[1] = to_bcd(minute)
+        b[2] = to_bcd(hour)
+        b[3] = weekday(year, month, day) or 7  # Monday = 1 .. Sunday = 7
+        b[4] = to_bcd(day)
+        b[5] = to_bcd(month) | (_CENTURY if year >= 2100 else 0)
+        b[6] = to_bcd(year % 100)
         self._i2c.writeto_mem(self._address, _TIME, b)
         self._update(_STATUS, _OSF, 0)
 

@@ -2,31 +2,14 @@
 
 from micropython import const
 
+from drivers import bcd, to_bcd, weekday
+
 _ADDRESS = const(0x51)
 _CONTROL_1 = const(0x00)
 _TIME = const(0x02)  # seconds (+ VL), minutes, hours, days, weekdays, months (+ century), years
 _STOP = const(0x20)  # control 1: hold the prescaler in reset
 _VL = const(0x80)  # seconds: the supply dropped too low, so the time is not to be trusted
 _CENTURY = const(0x80)  # months: set for 21xx
-
-
-def _bcd(value):
-    # A nibble above 9 is no digit: the chip's bytes are not a time (bus noise, a chip in an undefined state).
-    if (value & 0x0F) > 9 or value > 0x99:
-        raise ValueError("RTC reading is not BCD")
-    return (value >> 4) * 10 + (value & 0x0F)
-
-
-def _to_bcd(number):
-    return ((number // 10) << 4) | (number % 10)
-
-
-def _weekday(year, month, day):
-    # Sunday = 0 .. Saturday = 6, as in the datasheet's example; the chip only counts it.
-    offsets = (0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4)
-    if month < 3:
-        year -= 1
-    return (year + year // 4 - year // 100 + year // 400 + offsets[month - 1] + day) % 7
 
 
 class PCF8563:
@@ -48,9 +31,9 @@ class PCF8563:
         """
         b = self._buf
         self._i2c.readfrom_mem_into(self._address, _TIME, b)
-        year = 2000 + _bcd(b[6]) + (100 if b[5] & _CENTURY else 0)
-        return (year, _bcd(b[5] & 0x1F), _bcd(b[3] & 0x3F), _bcd(b[2] & 0x3F), _bcd(b[1] & 0x7F),
-                _bcd(b[0] & 0x7F))
+        year = 2000 + bcd(b[6]) + (100 if b[5] & _CENTURY else 0)
+        return (year, bcd(b[5] & 0x1F), bcd(b[3] & 0x3F), bcd(b[2] & 0x3F), bcd(b[1] & 0x7F),
+                bcd(b[0] & 0x7F))
 
     def set_datetime(self, when):
         """Set the time (2000..2199) and clear the voltage-low flag.
@@ -64,13 +47,13 @@ class PCF8563:
             raise ValueError("date/time out of range")
         self._control(_STOP)
         b = self._buf
-        b[0] = _to_bcd(second)  # VL = 0
-        b[1] = _to_bcd(minute)
-        b[2] = _to_bcd(hour)
-        b[3] = _to_bcd(day)
-        b[4] = _weekday(year, month, day)
-        b[5] = _to_bcd(month) | (_CENTURY if year >= 2100 else 0)
-        b[6] = _to_bcd(year % 100)
+        b[0] = to_bcd(second)  # VL = 0
+        b[1] = to_bcd(minute)
+        b[2] = to_bcd(hour)
+        b[3] = to_bcd(day)
+        b[4] = weekday(year, month, day)  # Sunday = 0, as in the datasheet's example
+        b[5] = to_bcd(month) | (_CENTURY if year >= 2100 else 0)
+        b[6] = to_bcd(year % 100)
         self._i2c.writeto_mem(self._address, _TIME, b)
         self._control(0)
 
