@@ -1,15 +1,10 @@
-"""DS3231 RTC at register level (address 0x68), plus the crystal-and-calendar core both RTC models share.
+"""DS3231 RTC at register level (address 0x68), on the crystal model of rtc.py.
 
-Emulated time = time at the last set + host seconds since then * (1 + ppm / 1e6), where
-ppm = drift_ppm - 0.1 * aging (a positive aging offset adds load capacitance and slows the crystal).
-`now` is injectable, so a test can let a month pass in no time.
+The crystal runs at drift_ppm - 0.1 * aging parts per million off (a positive aging offset adds load
+capacitance and slows the crystal).
 """
 
-import time
-
-from .i2c import RegisterFile
-
-EPOCH_2000 = 946684800  # unix time of 2000-01-01 00:00:00 UTC, where both chips' calendars start
+from .rtc import CrystalRTC, Timekeeper, bcd, century_bit, date_to_days, to_bcd
 
 _SIZE = 0x13  # registers 00h..12h; the pointer wraps from 12h to 00h
 _HOURS = 0x02
@@ -26,105 +21,7 @@ _CLEAR_ONLY = 0x83  # OSF, A2F, A1F: software can clear them, never set them
 _CONV = 0x20  # conversions are instant here, so the bit is always read back as done
 
 
-def bcd(value):
-    """Binary-coded decimal byte -> int."""
-    return (value >> 4) * 10 + (value & 0x0F)
-
-
-def to_bcd(number):
-    """int 0..99 -> binary-coded decimal byte."""
-    return ((number // 10) << 4) | (number % 10)
-
-
-def date_to_days(year, month, day):
-    """Days from 2000-01-01 to the given proleptic Gregorian date."""
-    # Count years from March so the leap day falls at the end of the counted year.
-    if month <= 2:
-        year -= 1
-    era = year // 400
-    year_of_era = year - era * 400
-    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    return era * 146097 + day_of_era - 730425  # 730425 = days from 0000-03-01 to 2000-01-01
-
-
-def days_to_date(days):
-    """Inverse of date_to_days: (year, month, day)."""
-    days += 730425
-    era = days // 146097
-    day_of_era = days - era * 146097
-    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096) // 365
-    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
-    shifted_month = (5 * day_of_year + 2) // 153
-    day = day_of_year - (153 * shifted_month + 2) // 5 + 1
-    month = shifted_month + (3 if shifted_month < 10 else -9)
-    return era * 400 + year_of_era + (1 if month <= 2 else 0), month, day
-
-
-class Timekeeper:
-    """A crystal counting seconds since 2000-01-01, (1 + ppm/1e6) times as fast as the host clock."""
-
-    def __init__(self, now, seconds, ppm=0.0, since=None):
-        self.now = now
-        self._since = now() if since is None else since
-        self._seconds = seconds
-        self._ppm = ppm
-        self.running = True
-
-    def seconds(self):
-        """Emulated seconds since 2000-01-01 (float)."""
-        if not self.running:
-            return self._seconds
-        return self._seconds + (self.now() - self._since) * (1.0 + self._ppm / 1e6)
-
-    def set(self, seconds):
-        """Count on from `seconds`, starting now."""
-        self._since = self.now()
-        self._seconds = seconds
-
-    def set_ppm(self, ppm):
-        """Change the rate from now on without a jump."""
-        self.set(self.seconds())
-        self._ppm = ppm
-
-    def stop(self):
-        """Hold the count at its current whole second (the prescaler is held in reset)."""
-        self._seconds = float(int(self.seconds() // 1))
-        self.running = False
-
-    def start(self, first_tick_s):
-        """Release a stopped count; the first increment comes `first_tick_s` later."""
-        self.running = True
-        self.set(self._seconds + 1.0 - first_tick_s)
-
-    def fields(self):
-        """(year, month, day, hour, minute, second, days since 2000, fraction) of the current time."""
-        now = self.seconds()
-        whole = int(now // 1)
-        days, second_of_day = divmod(whole, 86400)
-        year, month, day = days_to_date(days)
-        return (year, month, day, second_of_day // 3600, second_of_day // 60 % 60, second_of_day % 60,
-                days, now - whole)
-
-    def state(self):
-        """JSON-able snapshot; `since` is host time, so the count keeps running while the sim is off."""
-        return {"since": self.now(), "seconds": self.seconds(), "running": self.running}
-
-    @classmethod
-    def from_state(cls, now, state, ppm):
-        """Rebuild a snapshot taken by state(), as if the crystal had run on meanwhile."""
-        keeper = cls(now, state["seconds"], ppm, since=state["since"])
-        keeper.running = state["running"]
-        return keeper
-
-
-def century_bit(year):
-    """Bit 7 of the month register for `year` (2000..2199 and on, repeating every 200 years)."""
-    # Both chips toggle the century bit when the year register rolls over from 99 to 00.
-    return 0x80 if (year - 2000) // 100 % 2 else 0
-
-
-class DS3231(RegisterFile):
+class DS3231(CrystalRTC):
     """DS3231 registers 00h..12h: BCD time with 12/24 h and century bits, alarms, control, status (OSF),
     aging offset (changes the rate at once; the chip applies it at its next temperature conversion) and a
     fixed 25.00 degC temperature. Writing the seconds register restarts the current second."""
@@ -132,12 +29,8 @@ class DS3231(RegisterFile):
     ADDRESS = 0x68
 
     def __init__(self, now=None, offset_s=0, drift_ppm=0, lost=False):
-        RegisterFile.__init__(self, _SIZE)
-        self.now = now or time.time
-        self.drift_ppm = drift_ppm
         # A chip whose coin cell was removed powers up at 2000-01-01 00:00:00 with OSF set.
-        start = 0.0 if lost else self.now() - EPOCH_2000 + offset_s
-        self.clock = Timekeeper(self.now, start, drift_ppm)
+        CrystalRTC.__init__(self, _SIZE, now, offset_s, drift_ppm, lost)
         self.regs[_CONTROL] = 0x1C  # power-on default: INTCN, RS2, RS1
         self.regs[_STATUS] = (_OSF | _EN32KHZ) if lost else _EN32KHZ
         self.regs[_TEMP_MSB] = 25
@@ -150,10 +43,6 @@ class DS3231(RegisterFile):
     def time_lost(self):
         """True while the oscillator-stop flag is set."""
         return bool(self.regs[_STATUS] & _OSF)
-
-    def unix_time(self):
-        """The emulated time as unix seconds (float)."""
-        return self.clock.seconds() + EPOCH_2000
 
     def set_drift_ppm(self, ppm):
         """Make the crystal run `ppm` parts per million fast (negative: slow) from now on."""

@@ -1,4 +1,4 @@
-"""PCF8563 / BM8563 RTC at register level (address 0x51), on the same crystal model as the DS3231 one.
+"""PCF8563 / BM8563 RTC at register level (address 0x51), on the crystal model of rtc.py.
 
 Registers 00h..0Fh; the voltage-low flag VL is bit 7 of the seconds register 02h, the century bit C is
 bit 7 of the months register 07h (C = 1: 21xx). The chip has no aging register. Writing the time does not
@@ -6,10 +6,7 @@ touch the prescaler; the STOP bit (00h bit 5) holds it in reset, and after STOP 
 increment comes 0.507813 s later (datasheet, "STOP bit function").
 """
 
-import time
-
-from .ds3231 import EPOCH_2000, Timekeeper, bcd, century_bit, date_to_days, to_bcd
-from .i2c import RegisterFile
+from .rtc import CrystalRTC, Timekeeper, bcd, century_bit, date_to_days, to_bcd
 
 _SIZE = 0x10
 _CONTROL_1 = 0x00
@@ -22,18 +19,14 @@ _VL = 0x80
 _FIRST_TICK_S = 0.507813
 
 
-class PCF8563(RegisterFile):
+class PCF8563(CrystalRTC):
     """PCF8563 registers: control/status, VL + BCD time with century bit, alarms, CLKOUT, timer
     (the timer and alarms are stored, not run)."""
 
     ADDRESS = 0x51
 
     def __init__(self, now=None, offset_s=0, drift_ppm=0, lost=False):
-        RegisterFile.__init__(self, _SIZE)
-        self.now = now or time.time
-        self.drift_ppm = drift_ppm
-        start = 0.0 if lost else self.now() - EPOCH_2000 + offset_s
-        self.clock = Timekeeper(self.now, start, drift_ppm)
+        CrystalRTC.__init__(self, _SIZE, now, offset_s, drift_ppm, lost)
         # Power-on reset values: TESTC set, CLKOUT enabled at 32.768 kHz, timer at 1/60 Hz.
         self.regs[_CONTROL_1] = 0x08 if lost else 0x00
         self.regs[0x0D] = 0x80
@@ -46,10 +39,6 @@ class PCF8563(RegisterFile):
     def time_lost(self):
         """True while the VL flag says clock integrity is not guaranteed."""
         return self.voltage_low
-
-    def unix_time(self):
-        """The emulated time as unix seconds (float)."""
-        return self.clock.seconds() + EPOCH_2000
 
     def set_drift_ppm(self, ppm):
         """Make the crystal run `ppm` parts per million fast (negative: slow) from now on."""

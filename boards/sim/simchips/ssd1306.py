@@ -22,6 +22,15 @@ _ARGUMENTS = {
 }
 
 
+def _advance(fast, slow, fast_first, fast_last, slow_first, slow_last):
+    """One step of the address counter in horizontal or vertical mode: (fast, slow, 1 if the window wrapped)."""
+    if fast < fast_last:
+        return fast + 1, slow, 0
+    if slow < slow_last:
+        return fast_first, slow + 1, 0
+    return fast_first, slow_first, 1
+
+
 class SSD1306:
     """The controller in its power-on reset state, driving a `width` x `height` panel."""
 
@@ -174,22 +183,14 @@ class SSD1306:
         for i in range(start, stop):
             # Segment remap acts as data is written: column c lands in RAM column 127 - c.
             ram[page * 128 + (127 - column if remap else column)] = data[i]
+            # Horizontal mode runs along the columns of a page, then on to the next page; vertical mode down
+            # the pages of a column, then on to the next column. Wrapping past the window's end completes a frame.
             if mode == _HORIZONTAL:
-                column += 1
-                if column > last_column:
-                    column = first_column
-                    page += 1
-                    if page > last_page:
-                        page = first_page
-                        self.frames += 1
+                column, page, wrapped = _advance(column, page, first_column, last_column, first_page, last_page)
+                self.frames += wrapped
             elif mode == _VERTICAL:
-                page += 1
-                if page > last_page:
-                    page = first_page
-                    column += 1
-                    if column > last_column:
-                        column = first_column
-                        self.frames += 1
+                page, column, wrapped = _advance(page, column, first_page, last_page, first_column, last_column)
+                self.frames += wrapped
             else:  # page mode: the column wraps within the page
                 column = (column + 1) & 0x7F
         self._column = column
