@@ -6,7 +6,7 @@ The options many commands share (--port, --json) are declared once, here, and ha
 import argparse
 import sys
 
-from . import __version__, boards, commands, deploy, flash, sim
+from . import __version__, boards, commands, console, deploy, flash, sim
 from .errors import UserError
 
 
@@ -55,10 +55,31 @@ def build_parser() -> argparse.ArgumentParser:
     flash.add_parser(subcommands, shared)
     deploy.add_parser(subcommands, shared)
     sim.add_parser(subcommands)
+    _add_demo(subcommands)
     return parser
 
 
+def _add_demo(subcommands) -> None:
+    """`totpfob demo`: what `make demo` runs, for an installed totpfob (the options are the demo's own)."""
+    p = subcommands.add_parser("demo", help="provision a virtual token from a sample QR code and show its code")
+    p.add_argument("--state", metavar="DIR", help="keep the virtual token's flash and clock here")
+    p.add_argument("--seconds", type=float, metavar="N", help="print plain lines for N seconds, then exit")
+    p.set_defaults(run=_run_demo)
+
+
+def _run_demo(args) -> int:
+    try:
+        from . import demo  # the simulator's code: loaded only when asked for
+    except ImportError as exc:  # Windows: no select, pty, termios
+        raise UserError("the virtual token needs Linux or macOS (this system has no %s module)" % exc.name) from None
+
+    argv = (["--state", args.state] if args.state else []) + (
+        ["--seconds", str(args.seconds)] if args.seconds is not None else [])
+    return demo.main(argv)
+
+
 def main(argv=None) -> int:
+    console.setup()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

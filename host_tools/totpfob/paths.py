@@ -9,7 +9,16 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+
+def _device_root() -> Path:
+    """The folder holding firmware/ and boards/: inside the package when installed from a wheel or sdist (the
+    build copies them to totpfob/_device), else the checkout's own top level (an editable install)."""
+    package = Path(__file__).resolve().parent
+    packaged = package / "_device"
+    return packaged if (packaged / "firmware").is_dir() else package.parents[1]
+
+
+ROOT = _device_root()
 FIRMWARE = ROOT / "firmware"
 BOARDS = ROOT / "boards"
 

@@ -6,7 +6,12 @@ from .config import DEFAULT_HEAP, RTC_CHIPS, SimConfig
 
 
 def run(args) -> int:
-    from .process import Simulator  # only `totpfob sim` pays for loading the simulator
+    try:
+        from .process import Simulator  # only `totpfob sim` pays for loading the simulator
+    except ImportError as exc:  # Windows: no pty, termios, tty
+        from ..errors import UserError
+
+        raise UserError("the virtual token needs Linux or macOS (this system has no %s module)" % exc.name) from None
 
     return Simulator(SimConfig.from_args(args)).run()
 

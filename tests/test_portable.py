@@ -1,0 +1,114 @@
+"""The host tool on Windows and macOS, tried here: every command but the simulator runs with the POSIX-only modules
+(pty, termios, tty, fcntl, select) unimportable, as on Windows; Hungarian letters on a console code page that lacks
+some of them degrade to their plain forms, never to a traceback; a Windows port name is taken as a port.
+
+What this cannot try: Windows' own serial backend and COM-port enumeration (pyserial's), its console, its paths.
+"""
+
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+import totpfob
+from totpfob.samples import DEMO_QR
+from virtual_token import VirtualToken
+
+BLOCKED = ("pty", "termios", "tty", "fcntl", "select")
+
+# Modules with their own Windows code (pyserial's backend, subprocess) are loaded first, as they would load there;
+# then the POSIX-only modules become unimportable and the command line runs.
+WINDOWS_LIKE = """
+import subprocess, sys
+import serial, serial.tools.list_ports
+for name in %r:
+    sys.modules[name] = None
+from totpfob.cli import main
+sys.exit(main(sys.argv[1:]))
+""" % (BLOCKED,)
+
+# The virtual token's code (`totpfob sim` and `demo` load it): the simulator drives a pseudo-terminal. Its package
+# itself is imported by the command line (for `sim`'s options) and must import anywhere.
+SIMULATOR_ONLY = ("totpfob.sim.", "totpfob.demo")
+
+
+def windows_like(*argv: str, encoding: str = "utf-8", timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", WINDOWS_LIKE, *argv], capture_output=True, timeout=timeout,
+                          env=_env(encoding))
+
+
+def _env(encoding: str) -> dict:
+    import os
+
+    return dict(os.environ, TZ="UTC", PYTHONIOENCODING=encoding)
+
+
+def one_line_error(proc: subprocess.CompletedProcess) -> str:
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode != 0 and "Traceback" not in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def test_every_module_but_the_simulators_process_imports_without_posix_modules():
+    names = [m.name for m in pkgutil.walk_packages(totpfob.__path__, "totpfob.") if not m.name.startswith(SIMULATOR_ONLY)]
+    script = WINDOWS_LIKE.split("from totpfob.cli")[0] + "import importlib\nfor n in %r:\n    importlib.import_module(n)\n" % names
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=_env("utf-8"))
+    assert proc.returncode == 0, proc.stderr
+    assert "totpfob.commands" in names and "totpfob.deploy" in names and "totpfob.sim" in names
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["boards"], ["add", "--help"], ["time", "--help"]])
+def test_commands_that_need_no_token_run(argv):
+    proc = windows_like(*argv)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.strip()
+
+
+@pytest.mark.parametrize("command", ["sim", "demo"])
+def test_the_simulator_says_in_one_line_that_it_needs_linux_or_macos(command):
+    err = one_line_error(windows_like(command))
+    assert "Linux or macOS" in err
+
+
+def test_a_windows_port_name_is_taken_as_a_port():
+    err = one_line_error(windows_like("--port", "COM5", "list"))
+    assert "COM5" in err
+
+
+@pytest.fixture(scope="module")
+def token(tmp_path_factory):
+    started = VirtualToken(tmp_path_factory.mktemp("portable"), snapshot=False).start()
+    yield started
+    started.stop()
+
+
+def test_a_token_is_provisioned_and_listed_without_posix_modules(token):
+    port = str(token.link)
+    added = windows_like("--port", port, "add", "--qr", str(DEMO_QR))
+    assert added.returncode == 0, added.stderr.decode()
+    assert "code now" in added.stdout.decode()
+    listed = windows_like("--port", port, "list", "--json")
+    assert listed.returncode == 0 and "demo.user@ugyfelkapu.gov.hu" in listed.stdout.decode()
+    for argv in (["info"], ["time", "status"], ["time", "sync"]):
+        proc = windows_like("--port", port, *argv)
+        assert proc.returncode == 0, (argv, proc.stderr.decode())
+
+
+@pytest.fixture(scope="module")
+def hungarian(token):
+    """The token with an account whose label has letters most code pages lack (ő), added on a cp437 console."""
+    added = windows_like("--port", str(token.link), "add", "--secret", "JBSWY3DPEHPK3PXP", "--label",
+                         "Kővári Józsefné", "--issuer", "Ügyfélkapu+", encoding="cp437")
+    assert added.returncode == 0, added.stderr.decode("cp437")
+    assert "Kovári Józsefné" in added.stdout.decode("cp437")
+    return token
+
+
+@pytest.mark.parametrize("encoding, shown", [("cp437", "Kovári Józsefné"),  # no ő in either
+                                             ("cp1252", "Kovári Józsefné"),
+                                             ("utf-8", "Kővári Józsefné")])
+def test_hungarian_letters_degrade_on_a_code_page_that_lacks_them(hungarian, encoding, shown):
+    listed = windows_like("--port", str(hungarian.link), "list", encoding=encoding)
+    assert listed.returncode == 0, listed.stderr.decode(encoding)
+    assert shown in listed.stdout.decode(encoding)
