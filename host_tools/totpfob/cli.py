@@ -6,7 +6,7 @@ The options many commands share (--port, --json) are declared once, here, and ha
 import argparse
 import sys
 
-from . import __version__, boards, commands, console, deploy, flash, sim
+from . import __version__, boards, commands, console, deploy, flash, importcmd, sim
 from .errors import UserError
 
 
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="totpfob " + __version__)
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parsers(subcommands, shared)
+    importcmd.add_parser(subcommands, shared)
     boards.add_parser(subcommands, shared)
     flash.add_parser(subcommands, shared)
     deploy.add_parser(subcommands, shared)

@@ -28,9 +28,7 @@ def decode_image(path: str | os.PathLike[str], **overrides) -> Account:
     """Find the otpauth:// QR code in a PNG/JPEG screenshot or photo and parse it into an Account (with the
     settings in ``overrides`` in place of the code's, as `otpauth.parse_uri` takes them)."""
     name = os.fspath(path)
-    texts = [_text(barcode) for barcode in zxingcpp.read_barcodes(_grayscale(name), formats=_QR_FORMATS)]
-    if not texts:
-        raise InputError("no QR code found in %s" % name)
+    texts = read_texts(name)
     keys = sorted({text for text in texts if text.strip().lower().startswith("otpauth:")})
     if len(keys) > 1:
         raise InputError("%s shows %d authenticator QR codes; crop the image to the one you want" % (name, len(keys)))
@@ -46,6 +44,15 @@ def decode_image(path: str | os.PathLike[str], **overrides) -> Account:
     except InputError as exc:
         raise InputError("the QR code in %s: %s" % (name, exc)) from None
     return build(secret, **dict(settings, **overrides))  # what is wrong now is the user's, not the code's
+
+
+def read_texts(path: str | os.PathLike[str]) -> list[str]:
+    """The text of every QR code in a PNG/JPEG picture (InputError when it shows none)."""
+    name = os.fspath(path)
+    texts = [_text(barcode) for barcode in zxingcpp.read_barcodes(_grayscale(name), formats=_QR_FORMATS)]
+    if not texts:
+        raise InputError("no QR code found in %s" % name)
+    return texts
 
 
 def _grayscale(name: str) -> Image.Image:

@@ -1,0 +1,170 @@
+"""`totpfob import SOURCE…`: accounts from phone apps' exports, previewed, chosen, then written all or nothing;
+and the `--backup FILE` option `add` and `import` share (an encrypted Aegis vault on this computer)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable
+
+from . import backup as backups
+from . import ops
+from .account import Account
+from .errors import UserError
+from .importers import Entry, sources
+
+ADD, REPLACE, EXISTS, SKIP = "add", "replace", "exists", "skip"
+_SHOWN = {ADD: "add", REPLACE: "replace", EXISTS: "already on the token", SKIP: "skip"}
+
+
+def _password_reader(args) -> Callable[[str], str]:
+    """password(question) -> the password: the first line of --password-file, else typed on the terminal."""
+    if args.password_file:
+        try:
+            with open(args.password_file, encoding="utf-8-sig") as file:
+                given = file.readline().rstrip("\r\n")
+        except OSError as exc:
+            raise UserError("the password file %s cannot be read (%s)"
+                            % (args.password_file, exc.strerror or "error")) from None
+        return lambda question: given
+
+    def typed(question: str) -> str:
+        if not sys.stdin.isatty():
+            raise UserError("%s; give the password with --password-file FILE (no terminal to ask on)" % question)
+        return getpass.getpass(question + ": ")
+
+    return typed
+
+
+def open_backup(args) -> backups.Backup | None:
+    """The backup --backup names, opened (or prepared) before anything is written to a token."""
+    if not getattr(args, "backup", None):
+        return None
+    password = _password_reader(args)
+
+    def ask(new: bool) -> str:
+        if not new:
+            return password("the password of the backup %s" % args.backup)
+        first = password("a new password for the backup %s" % args.backup)
+        if not args.password_file and first != password("the same password again"):
+            raise UserError("the two passwords differ; nothing was written")
+        return first
+
+    return backups.Backup.open(args.backup, ask)
+
+
+def save_backup(opened: backups.Backup | None, accounts: list[Account], say: Callable[[str], None]) -> None:
+    """Append the accounts just written to the opened backup, and tell the user what keeping it means."""
+    if opened is None or not accounts:
+        return
+    opened.append(accounts)
+    if opened.created:
+        say("created the encrypted backup %s with %d account(s); %s" % (opened.path, len(accounts), backups.WARNING))
+    else:
+        say("added %d account(s) to the encrypted backup %s" % (len(accounts), opened.path))
+
+
+def add_backup_options(parser) -> None:
+    """--backup and --password-file, for `add` and `import`."""
+    parser.add_argument("--backup", metavar="FILE",
+                        help="also keep the accounts written in this encrypted Aegis-format backup file")
+    parser.add_argument("--password-file", metavar="FILE",
+                        help="read the password (of encrypted exports and of the backup) from this file's first line")
+
+
+def _selected(entry: Entry, only: list[str], exclude: list[str]) -> bool:
+    name = entry.name.casefold()
+    return (not only or any(text.casefold() in name for text in only)) and \
+        not any(text.casefold() in name for text in exclude)
+
+
+def preview(entries: list[Entry], on_tokens: list[ops.imports.OnToken], replace: bool, only: list[str],
+            exclude: list[str]) -> list[tuple[Entry, str, str]]:
+    """(entry, action, reason) for every entry found: add, replace, already on the token, or skip and why."""
+    rows, seen = [], set()
+    for entry in entries:
+        key = (entry.issuer, entry.label)
+        if entry.account is None:
+            rows.append((entry, SKIP, entry.reason))
+        elif not _selected(entry, only, exclude):
+            rows.append((entry, SKIP, "left out by --only/--exclude"))
+        elif key in seen:
+            rows.append((entry, SKIP, "an account of this name comes earlier in this import"))
+        else:
+            seen.add(key)
+            present = [token.port for token in on_tokens if key in token.names]
+            if not present:
+                rows.append((entry, ADD, ""))
+            elif replace:
+                rows.append((entry, REPLACE, "a new key in place of the one on the token"))
+            elif len(present) == len(on_tokens):
+                rows.append((entry, EXISTS, "left alone (--replace to pair it again)"))
+            else:
+                rows.append((entry, ADD, "already on the token on %s" % ", ".join(present)))
+    return rows
+
+
+def _table(rows: list[tuple[Entry, str, str]]) -> None:
+    print("%-24s %-28s %-16s %s" % ("ISSUER", "ACCOUNT", "SETTINGS", "ACTION"))
+    for entry, action, reason in rows:
+        settings = "%s/%d/%ds" % (entry.algorithm.upper(), entry.digits, entry.period)
+        shown = _SHOWN[action] + (": " + reason if reason and action != EXISTS else "")
+        print("%-24s %-28s %-16s %s" % (entry.issuer[:24], entry.label[:28], settings, shown))
+
+
+def _confirm(count: int, ports: list[str]) -> None:
+    if not sys.stdin.isatty():
+        raise UserError("nothing was written: add --yes to write without asking (there is no terminal to ask on)")
+    where = "the token" if len(ports) == 1 else "%d tokens" % len(ports)
+    answer = input("write %d account(s) to %s? [y/N] " % (count, where))
+    if answer.strip().lower() not in ("y", "yes", "i", "igen"):
+        raise UserError("nothing was written")
+
+
+def cmd_import(args) -> int:
+    if not args.sources:
+        raise UserError("name what to import: an export file, a QR picture or an otpauth URI")
+    password = _password_reader(args)
+    entries = sources.load(args.sources, lambda source, kind: password(
+        "the password of %s (%s)" % ("the URI" if "://" in source else source, kind)))
+    ports = ops.pick_ports(args.port)
+    rows = preview(entries, ops.imports.survey(ports), args.replace, args.only or [], args.exclude or [])
+    chosen = [entry.account for entry, action, _ in rows if action in (ADD, REPLACE) and entry.account]
+    say = print
+    if args.json:
+        print(json.dumps([dict(entry.public(), action=action, reason=reason) for entry, action, reason in rows]))
+        say = _to_stderr
+    else:
+        _table(rows)
+    if args.dry_run:
+        return 0
+    if not chosen:
+        say("nothing to write: every entry is skipped or already on the token")
+        return 0
+    if not args.yes:
+        _confirm(len(chosen), ports)
+    opened = open_backup(args)
+    done = ops.import_accounts(ports, chosen, args.replace, note=say)
+    written = {id(a): a for port in ports for a in done.written.get(port, [])}
+    save_backup(opened, list(written.values()), say)
+    return 0
+
+
+def _to_stderr(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def add_parser(commands, shared: dict) -> None:
+    """`import`, with the shared --port and --json options (cli._shared)."""
+    p = commands.add_parser("import", parents=[shared["port"], shared["json"]],
+                            help="import accounts from phone apps' exports (Google Authenticator, Aegis, 2FAS, ...)")
+    p.add_argument("sources", nargs="*", metavar="SOURCE",
+                   help="an export file, a QR picture (several for a big Google Authenticator export) or a URI")
+    p.add_argument("--only", action="append", metavar="TEXT", help="import only entries whose ISSUER:LABEL has TEXT")
+    p.add_argument("--exclude", action="append", metavar="TEXT", help="leave out entries whose ISSUER:LABEL has TEXT")
+    p.add_argument("--yes", action="store_true", help="write without asking")
+    p.add_argument("--dry-run", action="store_true", help="only show what would be done")
+    p.add_argument("--replace", action="store_true", help="replace accounts already on the token (re-pairing)")
+    add_backup_options(p)
+    p.set_defaults(run=cmd_import)

@@ -1,0 +1,52 @@
+"""2FAS Authenticator backups (``.2fas``, schemas 1–4), plain and encrypted.
+
+Encrypted: ``servicesEncrypted`` is base64(ciphertext + tag) ":" base64(salt) ":" base64(nonce); the key is
+PBKDF2-HMAC-SHA256 of the password, 10 000 rounds, 32 bytes; the cipher AES-256-GCM; inside, the services list.
+Schema 1 has no digits, period or algorithm (the defaults); from schema 3 on ``tokenType`` says TOTP/HOTP/STEAM.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from . import BadInput, Entry, Found, b64, entry, gcm_open, load_json
+
+ROUNDS = 10_000
+
+
+def read(blob: bytes) -> Found | None:
+    doc = load_json(blob)
+    if not (isinstance(doc, dict) and "schemaVersion" in doc and ("services" in doc or "servicesEncrypted" in doc)):
+        return None
+    if doc.get("servicesEncrypted"):
+        return Found("2FAS (encrypted)", unlock=lambda password: services(decrypt(doc["servicesEncrypted"], password)))
+    return Found("2FAS", entries=services(doc.get("services")))
+
+
+def decrypt(sealed: object, password: str) -> object:
+    fields = sealed.split(":") if isinstance(sealed, str) else []
+    if len(fields) < 3:
+        raise BadInput("the 2FAS backup's encrypted data is damaged")
+    data, salt, nonce = (b64(text, "2FAS backup's encrypted data") for text in fields[:3])
+    key = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, ROUNDS, 32)
+    plain = gcm_open(key, nonce, data, "2FAS backup")
+    try:
+        return json.loads(plain.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise BadInput("the 2FAS backup decrypts to something that is not its list of accounts") from None
+
+
+def services(found: object) -> list[Entry]:
+    if not isinstance(found, list):
+        raise BadInput("the 2FAS backup has no list of services")
+    result = []
+    for service in found:
+        if not isinstance(service, dict):
+            raise BadInput("a service in the 2FAS backup is not readable")
+        otp = service.get("otp") if isinstance(service.get("otp"), dict) else {}
+        label = otp.get("account") or otp.get("label") or ""
+        issuer = otp.get("issuer") or service.get("name") or ""
+        result.append(entry(service.get("secret"), label, issuer, otp.get("algorithm", "SHA1"),
+                            otp.get("digits", 6), otp.get("period", 30), otp.get("tokenType", "TOTP")))
+    return result

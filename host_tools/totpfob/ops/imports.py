@@ -1,0 +1,118 @@
+"""Writing many accounts at once (an import) to one or several tokens, all or nothing.
+
+Every token is read first: the accounts already on it and its room. Nothing is written unless every token can
+take every account; then each token gets its clock set if need be, each account, and the pairing check that it
+computes this computer's code. Should a write fail half-way, what this import added is taken off again.
+"""
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..account import Account
+from ..errors import UserError
+from .accounts import code
+from .clock import ensure_clock
+from .session import Note, connect, quiet
+
+
+@dataclass(frozen=True)
+class OnToken:
+    """What one token holds before an import: the names (issuer, label) on it, and room for how many more."""
+
+    port: str
+    names: frozenset
+    free: int
+
+
+@dataclass
+class Imported:
+    """What an import did: the accounts written to each token, and those left alone there (already on it)."""
+
+    written: dict[str, list[Account]] = field(default_factory=dict)
+    left: dict[str, list[Account]] = field(default_factory=dict)
+    stored: dict[str, int] = field(default_factory=dict)  # port -> accounts on that token now
+
+
+def _key(account: Account) -> tuple:
+    return account.issuer, account.label
+
+
+def survey(ports: Sequence[str]) -> list[OnToken]:
+    """Each token's names and room, read without changing anything."""
+    found = []
+    for port in ports:
+        with connect(port, name_port=len(ports) > 1) as token:
+            about = token.info()
+            names = frozenset(_key(account) for account in token.accounts())
+        free = about.get("free")
+        found.append(OnToken(port, names, free if isinstance(free, int) else 0))
+    return found
+
+
+def plan(tokens: Sequence[OnToken], accounts: Sequence[Account], replace: bool) -> dict[str, list[Account]]:
+    """The accounts to write to each token: those not on it, or all with replace. UserError, before anything is
+    written, when a token has no room for them."""
+    todo = {}
+    for token in tokens:
+        todo[token.port] = [a for a in accounts if replace or _key(a) not in token.names]
+        new = sum(1 for a in todo[token.port] if _key(a) not in token.names)
+        if new > token.free:
+            raise UserError("the token on %s has room for %d more account(s) and this import would add %d;"
+                            " nothing was written: choose fewer with --only or --exclude, or delete some first"
+                            % (token.port, token.free, new))
+    return todo
+
+
+def import_accounts(ports: Sequence[str], accounts: Sequence[Account], replace: bool = False,
+                    note: Note = quiet) -> Imported:
+    """Write accounts to every token, all or nothing: accounts already on a token are left alone there unless
+    replace; the room on every token is checked before the first write; each written account is checked."""
+    for account in accounts:
+        try:
+            account.record()
+        except ValueError as exc:  # account.Invalid: one a caller built without otpauth's checks
+            raise UserError("the token cannot hold %s: %s" % (account.name, exc)) from None
+    tokens = survey(ports)
+    todo = plan(tokens, accounts, replace)
+    done = Imported()
+    try:
+        for token_state in tokens:
+            port = token_state.port
+            done.written[port] = []
+            done.left[port] = [a for a in accounts if a not in todo[port]]
+            if not todo[port]:
+                continue
+            with connect(port, name_port=True) as token:
+                set_clock = ensure_clock(token)
+                if set_clock:
+                    note(set_clock)
+                for account in todo[port]:
+                    existed = _key(account) in token_state.names
+                    done.stored[port] = token.add(account.record(), replace=existed)
+                    done.written[port].append(account)
+                    match, _ = token.check(account.issuer, account.label, code(account, int(time.time())))
+                    if not match:
+                        raise UserError("the token on %s stored %s but computes a different code; run "
+                                        "`totpfob time sync` and import again" % (port, account.name))
+            note("wrote %d account(s) to the token on %s (%d on it now); each one's code matches this computer's"
+                 % (len(todo[port]), port, done.stored[port]))
+    except UserError as exc:
+        _undo(tokens, done, note)
+        raise UserError("%s; the import was taken back" % exc) from None
+    return done
+
+
+def _undo(tokens: Sequence[OnToken], done: Imported, note: Note) -> None:
+    """Delete what this import added (replaced accounts cannot come back: their old keys are gone)."""
+    for token_state in tokens:
+        added = [a for a in done.written.get(token_state.port, []) if _key(a) not in token_state.names]
+        if not added:
+            continue
+        try:
+            with connect(token_state.port, name_port=True) as token:
+                for account in added:
+                    token.delete(account)
+        except UserError as exc:
+            note("could not take the imported accounts off the token on %s again (%s); delete them with"
+                 " `totpfob delete`" % (token_state.port, exc))
