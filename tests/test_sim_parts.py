@@ -95,8 +95,65 @@ def test_the_terminal_and_the_png_show_the_same_picture(make, size, tmp_path):
     for n, line in enumerate(lines):
         top, bottom = padded[2 * n], padded[2 * n + 1]
         assert line == "\u2502" + "".join(" \u2580\u2584\u2588"[t + 2 * b] for t, b in zip(top, bottom)) + "\u2502"
-    narrow = render.halfblocks(picture, narrow=True).split("\n")
-    assert len(narrow[1]) == 2 + size[0] // 2
+
+
+def braille_dots(char: str) -> list:
+    """The 2x4 dots of a braille character, as rows of 0/1 (dots 1-2-3-7 down the left, 4-5-6-8 the right)."""
+    bits = ord(char) - 0x2800
+    return [[bits >> left & 1, bits >> right & 1] for left, right in ((0, 3), (1, 4), (2, 5), (6, 7))]
+
+
+def quarter_dots(char: str) -> list:
+    index = " \u2598\u259d\u2580\u2596\u258c\u259e\u259b\u2597\u259a\u2590\u259c\u2584\u2599\u259f\u2588".index(char)
+    return [[index & 1, index >> 1 & 1], [index >> 2 & 1, index >> 3 & 1]]
+
+
+@pytest.mark.parametrize("make", [oled_with_a_pattern, tft_with_a_pattern])
+@pytest.mark.parametrize("drawing, dots", [(render.QUARTERS, quarter_dots), (render.BRAILLE, braille_dots),
+                                           (render.BRAILLE_HALF, braille_dots)])
+def test_the_small_drawings_show_every_pixel(make, drawing, dots):
+    """Quarter blocks and braille, for terminals too small for half blocks: each dot is its pixel (at half size,
+    lit if any of its 2x2 pixels is), and the drawing takes the room footprint() says."""
+    bits = render.lit(render.picture(make()))
+    if drawing.shrink == 2:
+        bits = [[max(bits[y][x], bits[y][x + 1], bits[y + 1][x], bits[y + 1][x + 1]) if y + 1 < len(bits) else
+                 max(bits[y][x], bits[y][x + 1]) for x in range(0, len(bits[0]), 2)] for y in range(0, len(bits), 2)]
+    lines = render.draw(render.picture(make()), drawing)
+    assert (len(lines[0]), len(lines)) == render.footprint(drawing, len(bits[0]) * drawing.shrink, len(bits) * drawing.shrink)
+    cell_w, cell_h = drawing.cell
+    height = len(bits)
+    for n, line in enumerate(lines[1:-1]):
+        assert line[0] == line[-1] == "\u2502"
+        for m, char in enumerate(line[1:-1]):
+            for dy, row in enumerate(dots(char)):
+                for dx, dot in enumerate(row):
+                    y, x = n * cell_h + dy, m * cell_w + dx
+                    assert dot == (bits[y][x] if y < height else 0), (n, m, dy, dx)
+
+
+@pytest.mark.parametrize("size, columns, lines, expected", [
+    ((128, 64), 200, 60, "half blocks"), ((128, 64), 100, 30, "braille"), ((128, 64), 80, 24, "braille"),
+    ((128, 64), 70, 40, "quarter blocks"), ((128, 64), 40, 12, "braille, half size"), ((128, 64), 30, 24, None),
+    ((240, 135), 250, 75, "half blocks"), ((240, 135), 200, 60, "braille"), ((240, 135), 80, 24, "braille, half size"),
+    ((240, 135), 60, 24, None)])
+def test_the_largest_drawing_that_fits_is_picked(size, columns, lines, expected):
+    drawing = render.fit(size[0], size[1], columns, lines)
+    assert (drawing.name if drawing else None) == expected
+    if drawing:
+        assert render.footprint(drawing, *size)[0] <= columns and render.footprint(drawing, *size)[1] <= lines
+
+
+@pytest.mark.parametrize("make", [oled_with_a_pattern, tft_with_a_pattern])
+@pytest.mark.parametrize("columns, lines", [(80, 24), (100, 30), (200, 60), (40, 10), (20, 3)])
+def test_a_screen_never_overflows_the_terminal_and_keeps_its_text(make, columns, lines):
+    picture = render.picture(make())
+    text = ["Demo Issuer: ügyfél@példa.hu (2/3)   code 123456   17 s left", "serial port: /dev/pts/3 " + "x" * 200]
+    out = render.screen(picture, (columns, lines), text, lambda c, n: "Make this terminal at least %dx%d." % (c, n))
+    assert len(out) <= lines
+    assert all(render.cells(line) <= columns for line in out)
+    assert any("123456" in line for line in out) or columns < 50  # the code, unless the terminal is tiny
+    if render.fit(len(picture[0]), len(picture), columns, lines - len(text)) is None:
+        assert out[0].startswith("Make this terminal at least"[:columns])
 
 
 def test_the_oled_picture_is_its_pixels_and_the_tft_is_turned_as_held():

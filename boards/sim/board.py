@@ -8,6 +8,7 @@ from boardbase import Board as BoardBase
 from drivers.ssd1306 import SSD1306_I2C
 
 REPL_EXIT = 42
+_WITH_LINES = ("status", "confirm", "maintenance")
 SLEEP_EXIT = 4
 _PCF8563 = 0x51
 _DS3231 = 0x68
@@ -34,11 +35,12 @@ class ReportingScreen(ui.Screen):
     def code(self, label, code, remaining, period, position="", next_code=None, battery=None, issuer=""):
         super().code(label, code, remaining, period, position, next_code, battery, issuer)
         self._shown({"screen": "code", "account": label, "issuer": issuer, "code": code, "remaining": remaining,
-                     "next": next_code, "battery": battery})
+                     "position": position, "next": next_code, "battery": battery})
 
     def message(self, screen, *lines):
         super().message(screen, *lines)
-        self._shown({"screen": screen, "lines": list(lines)} if screen == "status" else {"screen": screen})
+        # The status and the questions (confirm, maintenance: their last line is the countdown) with their text.
+        self._shown({"screen": screen, "lines": list(lines)} if screen in _WITH_LINES else {"screen": screen})
 
     def off(self, screen="off"):
         super().off(screen)
@@ -51,6 +53,7 @@ class Board(BoardBase):
     def __init__(self, hw):
         super().__init__(SSD1306_I2C(128, 64, hw.i2c), _rtc(hw.i2c), usbport.Port())
         self.button = hw.button
+        self.pressed = hw.pressed
         self.idle = hw.idle
         self._shown = hw.shown
         # Idle times: the simulator's --display-off and --sleep (0, never, unless asked for).
@@ -75,4 +78,6 @@ class Board(BoardBase):
 
 
 def setup():
+    if simhw.hardware.config["fail_setup"]:  # the simulator's hidden --fail-setup: a chip that does not answer
+        raise OSError(19)
     return Board(simhw.hardware)

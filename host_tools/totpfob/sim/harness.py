@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..paths import tool
-from . import render
+from . import lock, render
 from .chips import OLED_SIZE
 from .config import SimConfig
 
@@ -57,7 +57,9 @@ class VirtualToken:
     # -- the process ---------------------------------------------------------------------------------------
     def launch(self, *flags: str) -> "VirtualToken":
         """Start the simulator and return at once (the bench times what follows)."""
-        if self.link.is_symlink():
+        # A link a killed simulator left behind goes (start() waits for the new one); a live one's stays: the
+        # new simulator is refused and says so.
+        if self.link.is_symlink() and not lock.held(lock.link_lock(self.link)):
             self.link.unlink()
         command = totpfob() + ["sim", *self.config.argv(), *self.flags, *flags]
         self.launched = time.time()

@@ -6,6 +6,7 @@ and the one users open (--link), restarts the VM when the firmware resets, shows
 turns keys and control lines into button presses. Killing it with -9 kills the VM at once (a power cut).
 """
 
+import json
 import os
 import queue
 import select
@@ -17,9 +18,10 @@ import termios
 import tty
 from pathlib import Path
 
+from ..errors import UserError
 from .bus import SimBus
-from .config import SimConfig
 from .display import Display
+from .lock import Busy, Lock, link_lock, state_lock
 from .vm import VM
 
 _WAKE = (b"A", b"A long")  # boards arm the wake on button A
@@ -29,6 +31,7 @@ _KEYS = {b"a": b"A", b"b": b"B", b"A": b"A long", b"B": b"B long"}
 class Simulator:
     def __init__(self, config: SimConfig):
         self.config = config
+        self.locks = self._lock(config)
         self.runtime = Path(tempfile.mkdtemp(prefix="totpfob-sim-"))
         state = Path(config.state) if config.state else self.runtime / "state"
         state.mkdir(parents=True, exist_ok=True)
@@ -63,7 +66,41 @@ class Simulator:
                 self.link.unlink()
             self.link.symlink_to(self.port)
         self.display = Display(config, str(self.link or self.port))
+        for lock in self.locks:  # the refusal of a second simulator names this one's port
+            lock.write(json.dumps({"pid": os.getpid(), "port": str(self.link or self.port)}))
+        self.resized = False
         self.vm = VM(config, self.runtime, self.chips, flash, control, vm_slave, self._reported)
+
+    @staticmethod
+    def _lock(config: SimConfig) -> list:
+        """Take the locks of the --state directory and the --link (one simulator each), or refuse in one line
+        naming the simulator that has them. A lock of a killed simulator is free again: it is taken over."""
+        locks = []
+        holder = json.dumps({"pid": os.getpid()})
+        try:
+            if config.state:
+                Path(config.state).mkdir(parents=True, exist_ok=True)
+                locks.append(Lock(state_lock(Path(config.state))).acquire(holder))
+            if config.link:
+                locks.append(Lock(link_lock(Path(config.link))).acquire(holder))
+        except Busy as busy:
+            for lock in locks:
+                lock.release()
+            try:
+                first = json.loads(busy.holder)
+            except ValueError:
+                first = {}
+            pid, port = first.get("pid", "?"), first.get("port", "?")
+            if config.state and busy.path == state_lock(Path(config.state)):
+                raise UserError("another virtual token (pid %s, serial port %s) uses the state directory %s: "
+                                "stop it first, or give this one another --state" % (pid, port, config.state)) from None
+            raise UserError("another virtual token (pid %s) serves the link %s: stop it first, or give this one "
+                            "another --link" % (pid, config.link)) from None
+        except OSError as exc:
+            for lock in locks:
+                lock.release()
+            raise UserError("cannot lock %s: %s" % (exc.filename, exc.strerror)) from None
+        return locks
 
     def _reported(self, info: dict, panel) -> None:
         """On the bus thread: the VM drew a screen; `panel` is the OLED as it stood then."""
@@ -108,8 +145,19 @@ class Simulator:
             try:
                 info, panel = self.reports.get_nowait()
             except queue.Empty:
-                return
+                break
             self.display.show(info, panel)
+        if self.resized:
+            self.resized = False
+            self.display.redraw()
+
+    def _resize(self, *_) -> None:
+        """SIGWINCH: the terminal changed size; the main loop draws the screen again, woken through the pipe."""
+        self.resized = True
+        try:
+            os.write(self.report_signal, b"!")
+        except BlockingIOError:
+            pass
 
     def _control(self, fd: int) -> None:
         try:
@@ -134,6 +182,8 @@ class Simulator:
         print("virtual token: serial port %s%s" % (self.port, " -> %s" % self.link if self.link else ""),
               flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # clean up the link and temp files
+        if not self.config.headless:
+            signal.signal(signal.SIGWINCH, self._resize)
         try:
             if interactive:
                 tty.setcbreak(sys.stdin.fileno())
@@ -172,3 +222,5 @@ class Simulator:
             self.link.unlink()
         self.chips.close()
         shutil.rmtree(self.runtime, ignore_errors=True)
+        for lock in self.locks:
+            lock.release()
