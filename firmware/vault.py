@@ -1,8 +1,14 @@
 """The accounts on the token's flash: a versioned file with a CRC, replaced atomically on every change.
 
-File layout (version 1):  MAGIC(3) | VERSION(1) | COUNT(u16 LE) | COUNT x (LEN(1) | record) | CRC32(4 LE)
+File layout (version 2):  MAGIC(3) | VERSION(1) | COUNT(u16 LE) | COUNT x (LEN(1) | record) | zeros | CRC32(4 LE)
 where a record is an account's record as account.py lays it out, stored as the host sent it (checked once by
-the service), and the CRC covers everything before it.
+the service), the zeros pad the file to at least MIN_SIZE bytes, and the CRC covers everything before it.
+Version 1 was the same without the zeros.
+
+Why the padding: LittleFS keeps a file of up to 1022 bytes (at most; the exact limit depends on its cache size)
+"inline", inside its directory's metadata log, which is rewritten only when full; keys there would outlive a
+delete. A file of MIN_SIZE bytes always gets blocks of its own, which the scrub after a delete, a replace or a
+wipe overwrites once they are freed (scrub.py).
 
 Every change is written to a temporary file which is closed and then renamed over the vault; LittleFS renames
 atomically, so a power cut at any moment leaves either the old or the new vault.
@@ -21,14 +27,16 @@ from micropython import const
 
 MAGIC = b"TFV"
 # Not const(): const values are inlined where used, and the migration tests raise VERSION at run time.
-VERSION = 1
+VERSION = 2
 CAPACITY = const(100)
+MIN_SIZE = const(1024)
 _HEADER = const(6)
+_SCRUB = ".scrub"  # beside the vault: the file that overwrites freed blocks, present while an erase is due
 
 
 # version -> function(records of that version) -> records of the next version. A new format adds one entry
 # here for the previous version and raises VERSION; the chain then upgrades files of any older version.
-_UPGRADES = {}  # type: dict
+_UPGRADES = {1: lambda records: records}  # type: dict  # version 2 only added the padding
 
 
 class VaultError(Exception):
@@ -64,7 +72,7 @@ def parse(data):
         end = at + 1 + data[at]
         records.append(bytes(data[at + 1:end]))
         at = end
-    if at != len(data) - 4:
+    if at != len(data) - 4 and (version < 2 or any(data[at:len(data) - 4])):
         raise VaultError("vault length mismatch")
     return upgrade(records, version)
 
@@ -86,13 +94,19 @@ def write_records(path, records):
     temp = path + ".tmp"
     head = MAGIC + struct.pack("<BH", VERSION, len(records))
     crc = crc32(head)
+    size = len(head) + 4
     with open(temp, "wb") as f:
         f.write(head)
         for record in records:
-            size = bytes((len(record),))
-            crc = crc32(record, crc32(size, crc))
-            f.write(size)
+            length = bytes((len(record),))
+            crc = crc32(record, crc32(length, crc))
+            f.write(length)
             f.write(record)
+            size += 1 + len(record)
+        if size < MIN_SIZE:
+            zeros = bytes(MIN_SIZE - size)
+            crc = crc32(zeros, crc)
+            f.write(zeros)
         f.write(struct.pack("<I", crc & 0xFFFFFFFF))
     os.rename(temp, path)
 
@@ -115,6 +129,20 @@ class Vault:
             pass  # no vault yet: a new token
         except VaultError as exc:
             self.error = str(exc)
+        if self._erase_pending():  # a power cut came during an erase: finish it before anything else
+            self._erase()
+
+    def _erase_pending(self):
+        try:
+            os.stat(self.path + _SCRUB)  # scrub.begin's mark; scrub itself is imported only when needed
+            return True
+        except OSError:
+            return False
+
+    def _erase(self):
+        import scrub  # only here: the token starts and shows codes without it
+
+        scrub.finish(self.path + _SCRUB)
 
     def __len__(self):
         return len(self.records)
@@ -126,11 +154,19 @@ class Vault:
                 return i
         return -1
 
-    def _commit(self, records):
+    def _commit(self, records, erase=False):
+        """Write records as the vault; with erase, then overwrite every freed copy of what they no longer hold
+        (a deleted or replaced key), the mark of a pending erase being set before the vault changes."""
         if self.error:
             raise VaultError(self.error)
+        if erase:
+            import scrub
+
+            scrub.begin(self.path + _SCRUB)
         write_records(self.path, records)
         self.records = records
+        if erase:
+            self._erase()
 
     def add(self, record, replace=False):
         """Store an account's record as it is (the caller checked it); Exists unless replace, Full when there
@@ -141,12 +177,12 @@ class Vault:
         if at >= 0:
             if not replace:
                 raise Exists(label)
-            records[at] = record
+            records[at] = record  # the old key must not stay behind in a freed block
         elif len(records) >= CAPACITY:
             raise Full()
         else:
             records.append(record)
-        self._commit(records)
+        self._commit(records, erase=at >= 0)
 
     def rename(self, issuer, label, new_label):
         """Give an account a new label, keeping its place, settings and secret; account.Invalid if the new
@@ -164,14 +200,15 @@ class Vault:
         self._commit(records)
 
     def delete(self, issuer, label):
+        """Remove an account and erase its key from the flash (slow: see scrub.py)."""
         if self.error:
             raise VaultError(self.error)
         at = self.find(issuer, label)
         if at < 0:
             raise NotFound(label)
-        self._commit(self.records[:at] + self.records[at + 1:])
+        self._commit(self.records[:at] + self.records[at + 1:], erase=True)
 
     def wipe(self):
-        """Remove every account; also the way out of a damaged vault."""
+        """Remove every account and erase every key from the flash; also the way out of a damaged vault."""
         self.error = None
-        self._commit([])
+        self._commit([], erase=True)

@@ -38,12 +38,19 @@ def spec_record(account):
     return out
 
 
-def spec_vault(accounts, version=1):
-    """A whole vault file: TFV, version, u16 count, each record behind its length, CRC32 of all that."""
+CURRENT = 2  # the vault version this firmware writes
+MIN_SIZE = 1024  # from version 2 on, files are padded with zeros to this size: LittleFS never keeps them inline
+
+
+def spec_vault(accounts, version=CURRENT):
+    """A whole vault file: TFV, version, u16 count, each record behind its length, (from version 2) zeros up
+    to MIN_SIZE bytes, CRC32 of all that."""
     body = b"TFV" + bytes([version]) + struct.pack("<H", len(accounts))
     for account in accounts:
         record = spec_record(account)
         body += bytes([len(record)]) + record
+    if version >= 2:
+        body += bytes(max(0, MIN_SIZE - 4 - len(body)))
     return body + struct.pack("<I", zlib.crc32(body))
 
 
@@ -172,15 +179,15 @@ def test_a_damaged_vault_is_reported_and_locked_until_wiped(vm, tmp_path, damage
 
 def test_a_vault_from_newer_firmware_is_reported_by_version(vm, tmp_path):
     path = tmp_path / "vault.bin"
-    path.write_bytes(spec_vault([UGY], version=2))
+    path.write_bytes(spec_vault([UGY], version=CURRENT + 1))
     state, answers = power_cycle(vm, path, add(BANK), {"op": "wipe"}, add(BANK))
-    assert "version 2" in state["error"] and "update the firmware" in state["error"] and state["accounts"] == []
+    assert "version %d" % (CURRENT + 1) in state["error"] and "update the firmware" in state["error"] and state["accounts"] == []
     assert answers[0] == {"raised": "VaultError", "count": 0}
     # Only an explicit wipe may write over it (the user's way out, as for a damaged vault).
     assert answers[1:] == [{"ok": True, "count": 0}, {"ok": True, "count": 1}]
 
 
-@pytest.mark.parametrize("future", [2, 3, 255])
+@pytest.mark.parametrize("future", [CURRENT + 1, CURRENT + 2, 255])
 def test_a_vault_from_future_firmware_is_left_untouched(vm, tmp_path, future):
     path = tmp_path / "vault.bin"
     path.write_bytes(spec_vault([UGY, GITHUB], version=future))
@@ -202,16 +209,17 @@ def suffixed(account, suffix):
 def test_an_older_vault_is_upgraded_and_written_back_at_the_next_change(vm, tmp_path):
     path = tmp_path / "vault.bin"
     power_cycle(vm, path, add(UGY), add(GITHUB))
-    v1 = path.read_bytes()
-    assert v1 == spec_vault([UGY, GITHUB], version=1)
-    upgraded = [suffixed(UGY, "-v2"), suffixed(GITHUB, "-v2")]
-    state, _ = power_cycle(vm, path, firmware="version=2")
+    old = path.read_bytes()
+    assert old == spec_vault([UGY, GITHUB], version=CURRENT)
+    later = CURRENT + 1
+    upgraded = [suffixed(UGY, "-v%d" % later), suffixed(GITHUB, "-v%d" % later)]
+    state, _ = power_cycle(vm, path, firmware="version=%d" % later)
     assert state == opened(upgraded)
-    assert path.read_bytes() == v1  # looking at the token does not write its flash
-    _, answers = power_cycle(vm, path, add(BANK), firmware="version=2")
+    assert path.read_bytes() == old  # looking at the token does not write its flash
+    _, answers = power_cycle(vm, path, add(BANK), firmware="version=%d" % later)
     assert answers == [{"ok": True, "count": 3}]
-    assert path.read_bytes() == spec_vault(upgraded + [BANK], version=2)
-    state, _ = power_cycle(vm, path, firmware="version=2")
+    assert path.read_bytes() == spec_vault(upgraded + [BANK], version=later)
+    state, _ = power_cycle(vm, path, firmware="version=%d" % later)
     assert state == opened(upgraded + [BANK])  # upgraded once, not again at every power-on
 
 
@@ -299,9 +307,11 @@ def test_a_vault_written_by_the_firmware_before_the_account_module_is_read_and_k
     state, answers = power_cycle(vm, path, {"op": "rename", "issuer": "", "label": "bank", "new": "bank2"})
     assert state == opened([V1_UGY, V1_BANK])
     assert answers == [{"ok": True, "count": 2}]
-    # Written back in the same layout: only the renamed record changed.
+    # Written back in the current layout (version 2 only pads the file): only the renamed record changed.
     assert path.read_bytes() == spec_vault([V1_UGY, V1_BANK[:4] + ["bank2", V1_BANK[5]]])
-    assert spec_vault([V1_UGY, V1_BANK]) == VERSION_1_FILE
+    assert spec_vault([V1_UGY, V1_BANK], version=1) == VERSION_1_FILE
+    state, _ = power_cycle(vm, path)
+    assert state == opened([V1_UGY, V1_BANK[:4] + ["bank2", V1_BANK[5]]])
 
 
 def test_the_largest_account_fits(vm, tmp_path):

@@ -16,6 +16,7 @@ import sys
 import simhw
 
 _BLOCK = 4096
+_ERASED = b"\xff" * 256
 
 
 class FlashDevice:
@@ -27,9 +28,8 @@ class FlashDevice:
             self.file = open(path, "r+b")
         except OSError:
             self.file = open(path, "w+b")
-            erased = b"\xff" * _BLOCK
-            for _ in range(blocks):
-                self.file.write(erased)
+            for _ in range(blocks * _BLOCK // len(_ERASED)):
+                self.file.write(_ERASED)
 
     def readblocks(self, block, buf, offset=0):
         self.file.seek(block * _BLOCK + offset)
@@ -37,9 +37,17 @@ class FlashDevice:
 
     def writeblocks(self, block, buf, offset=None):
         if offset is None:  # whole-block write: erase first, as flash does
+            self._erase(block)
             offset = 0
         self.file.seek(block * _BLOCK + offset)
         self.file.write(buf)  # unbuffered: in the host's page cache at once, so a kill -9 cannot lose it
+
+    def _erase(self, block):
+        # Real flash forgets a sector's old bytes when LittleFS erases it; the image must too, or a scan of it
+        # would find data that on a real token is gone (and miss data a real token keeps).
+        self.file.seek(block * _BLOCK)
+        for _ in range(_BLOCK // len(_ERASED)):  # in pieces: a 4 KiB bytes object would take the token's heap
+            self.file.write(_ERASED)
 
     def ioctl(self, op, arg):
         if op == 4:  # block count
@@ -47,6 +55,7 @@ class FlashDevice:
         if op == 5:  # block size
             return _BLOCK
         if op == 6:  # erase
+            self._erase(arg)
             return 0
         return None
 

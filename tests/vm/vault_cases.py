@@ -60,6 +60,7 @@ def _play_firmware(spec):
     """Raise the module's vault version and register upgrades, as a later firmware would ship them."""
     options = dict(item.split("=") for item in spec.split(","))
     version = int(options["version"])
+    vault._UPGRADES.clear()  # that firmware's own chain of upgrades, and only it
     for old in range(1, version):
         if str(old) != options.get("skip"):
             vault._UPGRADES[old] = _suffix_labels("-v%d" % (old + 1))
