@@ -4,11 +4,19 @@ Each request kind has one handler (HANDLERS, at the end): it gets the request's 
 them and returns the OK reply's fields, or raises. Framing, error codes, the "changed" flag and the cached reply
 of a retried write are all done in handle(), once.
 
+A handler whose request destroys or moves something calls self._ask(question...): the first time that marks the
+request as waiting for a person (`asking`) and handle() answers nothing; the app shows the question, sends
+waiting() about every second, and calls answer() with what the person did. Allowed, the handler runs again and
+this time _ask() lets it through; refused, the host gets E_DENIED and nothing changed. Either answer is cached
+under the request id, so a retried request never raises a second prompt.
+
 The app loads this module only once a byte arrives from USB; a token that only shows codes never needs it.
 """
 
 import gc
 import json
+import os
+import struct
 import time
 
 import account
@@ -22,8 +30,10 @@ FIRMWARE_VERSION = "0.2.0"
 _QUIET_MS = const(300)  # a frame cut off for this long is given up (the host retries)
 # Wrong codes the pairing check takes per minute: plenty for typos, far too few to guess a code with.
 _CHECK_MISSES = const(5)
-_CHECK_WINDOW_MS = const(60000)
+_CHECK_WINDOW_S = const(60)  # a sliding window: any 60 s hold at most _CHECK_MISSES wrong codes
 _EDGE_WAIT_MS = const(1100)  # a chip second turns over within this
+_JUMP_S = const(300)  # a TIME_SET moving a valid clock further than this needs the person's consent
+_MISSES_FILE = "checks.bin"  # the times of the last wrong codes: a restart must not buy more guesses
 
 
 class _Busy(Exception):
@@ -34,6 +44,10 @@ class _ClockLost(Exception):
     """The request needs the time, and the token does not know it."""
 
 
+class _Ask(Exception):
+    """The request needs the consent of the person holding the token; args: the question's lines."""
+
+
 def _error(rid, code, detail=""):
     return frames.frame(wire.ERROR, rid, bytes((code,)) + detail.encode()[:60])
 
@@ -41,17 +55,20 @@ def _error(rid, code, detail=""):
 class Service:
     """Answers host requests against the vault and the clock."""
 
-    def __init__(self, board, vault, clock):
+    def __init__(self, board, vault, clock, misses_file=_MISSES_FILE):
         self.board = board
         self.vault = vault
         self.clock = clock
         self.changed = False  # set when accounts or the clock changed, so the app redraws
-        self.maintenance_rid = -1  # a maintenance request waiting for a button press
-        self._last = None  # (kind, rid, reply) of the last request that changes the token
+        self.asking = None  # type: tuple | None  # (kind, rid, payload, question lines) of a request waiting for the person's consent
+        self.open_repl = False  # a MAINTENANCE request was allowed: the app opens the REPL
+        self._allowed = False  # set while a request the person allowed runs again
+        self._asked_at = time.ticks_ms()  # when the waiting request came
+        self._last = None  # (kind, rid, reply) of the last request that changes the token or needed a person
         self._deframer = frames.Deframer()
         self._heard = time.ticks_ms()  # when the last byte came
-        self._misses = 0  # wrong codes the check was given since _missed_at
-        self._missed_at = time.ticks_ms()
+        self._misses = None  # unix times of the latest wrong codes (read from flash at the first CHECK)
+        self._misses_file = misses_file
 
     def serve(self, data):
         """Take what came from USB (b"" if nothing did) and answer each request it completes on the board's
@@ -65,31 +82,49 @@ class Service:
         else:
             return 0
         for kind, rid, payload in requests:
+            if self.asking is not None:
+                break  # one question at a time; the host sends nothing else while it waits
             reply = self.handle(kind, rid, payload)
             if reply:
                 self.board.port.write(reply)
         return len(requests)
 
-    def answer_maintenance(self, allowed):
-        """Answer the request waiting for a person (maintenance_rid): allowed on the token, or not."""
-        rid = self.maintenance_rid
-        self.maintenance_rid = -1
-        self.board.port.write(frames.frame(wire.OK, rid) if allowed else _error(rid, wire.E_DENIED))
+    def waiting(self, seconds_left):
+        """Tell the host its request still waits for the person holding the token (wire.WAIT)."""
+        rid = self.asking[1] if self.asking else 0
+        self.board.port.write(frames.frame(wire.WAIT, rid, bytes((min(255, max(0, seconds_left)),))))
+
+    def answer(self, allowed):
+        """The person answered the waiting request (asking): run it if they allowed it; reply to the host."""
+        kind, rid, payload, _ = self.asking  # type: ignore[misc]  # only called while a request waits
+        self.asking = None
+        if allowed:
+            self._allowed = True
+            try:
+                reply = self.handle(kind, rid, payload)
+            finally:
+                self._allowed = False
+        else:
+            reply = _error(rid, wire.E_DENIED, "refused on the token")
+        self._last = (kind, rid, reply)
+        self.board.port.write(reply)
+
+    def _ask(self, *question):
+        """Go on only if the person holding the token allowed this request; else mark it waiting (_Ask)."""
+        if not self._allowed:
+            raise _Ask(*question)
 
     def handle(self, kind, rid, payload):
-        """Reply frame for one request, or None while it waits for a person (maintenance)."""
+        """Reply frame for one request, or None while it waits for the person's consent (see asking)."""
         handler = HANDLERS.get(kind)
         if handler is None:
             return _error(rid, wire.E_UNKNOWN, "unknown request %d" % kind)
         changes = wire.LAYOUTS[kind][2]
         last = self._last
-        if changes and last and last[0] == kind and last[1] == rid:
-            return last[2]  # a retry of a write already done: its answer again, never a second run
+        if last and last[1] == rid and last[0] == kind:
+            return last[2]  # a retry of a write done or of a question answered: that answer, never a second run
         try:
             fields = handler(self, *wire.read_request(kind, payload))
-            if fields is None:
-                self.maintenance_rid = rid
-                return None
             reply = frames.frame(wire.OK, rid, wire.reply(kind, *fields))
             self.changed = self.changed or changes
         except account.Invalid as exc:  # before ValueError, which it is
@@ -106,6 +141,10 @@ class Service:
             reply = _error(rid, wire.E_CLOCK_LOST)
         except _Busy as exc:
             reply = _error(rid, wire.E_BUSY, str(exc))
+        except _Ask as exc:
+            self.asking = (kind, rid, bytes(payload), exc.args)
+            self._asked_at = time.ticks_ms()
+            return None
         except vaultmod.VaultError as exc:
             reply = _error(rid, wire.E_STORAGE, str(exc))
         except OSError as exc:
@@ -127,7 +166,7 @@ class Service:
             "heap_free": gc.mem_free(),
         }
 
-    # The handlers: request fields in, reply fields out (None: wait for a person).
+    # The handlers: request fields in, reply fields out.
 
     def hello(self):
         self._last = None  # a new session: a request id seen before is a new request
@@ -138,21 +177,32 @@ class Service:
         return len(records), account.public(records[index]) if index < len(records) else b""
 
     def add(self, flags, record):
-        account.decode(record)  # Invalid, with the reason, for an account the token cannot hold
-        self.vault.add(record, replace=bool(flags & wire.ADD_REPLACE))
+        _, _, _, issuer, label, _ = account.decode(record)  # Invalid, with the reason, for one it cannot hold
+        replace = bool(flags & wire.ADD_REPLACE)
+        if replace and self.vault.find(issuer, label) >= 0:
+            self._ask("Replace key of", label + "?")
+        self.vault.add(record, replace=replace)
         return (len(self.vault),)
 
     def rename(self, issuer, label, new_label):
+        algorithm, digits, period, _, _, secret = account.decode(self.vault.records[self._found(issuer, label)])
+        account.check(algorithm, digits, period, issuer, new_label, secret)  # Invalid before anyone is asked
+        if self.vault.find(issuer, new_label) >= 0:
+            raise vaultmod.Exists(new_label)
+        self._ask("Rename", label, "to " + new_label + "?")
         self.vault.rename(issuer, label, new_label)
         return ()
 
     def delete(self, issuer, label):
+        self._found(issuer, label)
+        self._ask("Delete", label + "?")
         self.vault.delete(issuer, label)
         return ()
 
     def wipe(self, confirm):
         if confirm != wire.WIPE_CONFIRM:
             raise ValueError("wipe")
+        self._ask("Wipe all %d" % len(self.vault), "accounts?")
         self.vault.wipe()
         return ()
 
@@ -173,31 +223,61 @@ class Service:
     def time_set(self, unix, flags, drift):
         if unix < 0:
             raise ValueError("time")
+        now = self.clock.now()
+        if now is not None and abs(unix - now) > _JUMP_S:
+            self._ask("Move the clock", "by %d min?" % ((unix - now) // 60))
+            # `unix` was the second that began as the request came; the person took a while to allow it.
+            unix += (time.ticks_diff(time.ticks_ms(), self._asked_at) + 500) // 1000
         self.clock.set(unix, drift if flags & wire.SET_DRIFT else None)
         return ()
 
     def check(self, issuer, label, code):
         """Does the host's code match this account's, now or one step either side? Reveals nothing else."""
-        if time.ticks_diff(time.ticks_ms(), self._missed_at) > _CHECK_WINDOW_MS:
-            self._misses = 0
-            self._missed_at = time.ticks_ms()
-        if self._misses >= _CHECK_MISSES:
-            raise _Busy("too many wrong codes; wait a minute")
-        at = self.vault.find(issuer, label)
-        if at < 0:
-            raise vaultmod.NotFound(label)
+        at = self._found(issuer, label)
         now = self.clock.now()
         if now is None:
             raise _ClockLost()
+        misses = self._recent_misses(now)
+        if len(misses) >= _CHECK_MISSES:
+            raise _Busy("too many wrong codes; wait a minute")
         algorithm, digits, period, _, _, secret = account.decode(self.vault.records[at])
         for skew in (0, -1, 1):
             if otp.totp(secret, now + skew * period, period, digits, algorithm) == code:
                 return 1, skew
-        self._misses += 1
+        misses.append(now)  # at most _CHECK_MISSES now: there was room for this one
+        data = struct.pack("<%dq" % len(misses), *misses)
+        with open(self._misses_file + ".tmp", "wb") as f:  # temp and rename: a power cut leaves old or new
+            f.write(data)
+        os.rename(self._misses_file + ".tmp", self._misses_file)
         return 0, 0
 
+    def _recent_misses(self, now):
+        """Wrong codes of the last minute by the token's clock, on flash across restarts. A miss "in the future"
+        (the clock was set back since) still counts: setting the clock must not buy guesses either."""
+        misses = self._misses
+        if misses is None:
+            try:
+                with open(self._misses_file, "rb") as f:
+                    data = f.read()
+                count = min(len(data) // 8, _CHECK_MISSES)
+                misses = list(struct.unpack("<%dq" % count, data[:count * 8])) if count else []
+            except OSError:
+                misses = []
+        misses = [t for t in misses if now - t < _CHECK_WINDOW_S]
+        self._misses = misses
+        return misses
+
+    def _found(self, issuer, label):
+        """The account's index; NotFound before anyone is asked about an account that is not there."""
+        at = self.vault.find(issuer, label)
+        if at < 0:
+            raise vaultmod.NotFound(label)
+        return at
+
     def maintenance(self):
-        return None  # answered by answer_maintenance(), once a person pressed a key
+        self._ask("Open maintenance", "(the REPL)?")
+        self.open_repl = True
+        return ()
 
 
 HANDLERS = {  # type: dict

@@ -10,7 +10,7 @@ import struct
 
 from micropython import const
 
-PROTOCOL = const(1)
+PROTOCOL = const(2)  # 2: WAIT replies while the token asks the person holding it
 
 # Requests (host -> token).
 HELLO = const(0x01)  # -> JSON info; also forgets the cached reply of the last write
@@ -23,10 +23,15 @@ TIME_GET = const(0x07)  # flags (TIME_EDGE: answer just after the clock's next s
 TIME_SET = const(0x08)  # unix seconds, flags (SET_DRIFT), drift correction in ppb
 CHECK = const(0x09)  # issuer, label, code -> match (0/1), step skew (0 when no match)
 MAINTENANCE = const(0x0A)  # -> OK once a person allows it on the token; then the REPL opens
+# WIPE, DELETE, RENAME, ADD over an existing account and TIME_SET moving a valid clock by more than 5 minutes are
+# done only once the person holding the token allows them there (a hold of key A); MAINTENANCE too.
 
 # Replies (token -> host); RID echoes the request.
 OK = const(0x80)
 ERROR = const(0x81)  # u8 error code + short ASCII detail
+# Not the answer yet: the token asks the person holding it (payload: seconds left to answer, u8). Sent at once
+# and then about every second until OK or ERROR; the host waits on, and does not send the request again.
+WAIT = const(0x82)
 
 # Error codes; the host turns each into one sentence. Each is one the firmware sends.
 E_MALFORMED = const(1)  # the payload does not fit the request's layout
@@ -37,7 +42,7 @@ E_NOT_FOUND = const(5)
 E_FULL = const(6)
 E_CLOCK_LOST = const(7)  # a request that needs the time (CHECK) while the clock is lost
 E_STORAGE = const(8)
-E_DENIED = const(9)
+E_DENIED = const(9)  # the person holding the token refused (or did not answer): nothing was changed
 E_BUSY = const(10)
 
 ADD_REPLACE = const(1)

@@ -5,6 +5,11 @@ Cases (bytes as hex):
   {"op": "request", "kind": k, "rid": r, "payload": hex} -> {"reply": [kind, rid, payload hex] | None,
                                                              "changed": bool, "waiting": maintenance rid}
   {"op": "clock", "now": unix | None}                    -> {}   (None: the clock is lost)
+  {"op": "answer", "allowed": bool}                      -> {"reply": ..., "changed": bool, "waiting": -1}
+                                                            (the person answered the waiting request)
+  {"op": "wait", "left": seconds}                        -> {"reply": the WAIT frame, ...}
+  {"op": "restart"}                                      -> {}   (a new Service on the same files: a reboot)
+"waiting" is the request id of the request waiting for the person's consent, -1 when none.
 Each request's "changed" is the service's flag, read and cleared as the app does.
 """
 
@@ -63,16 +68,33 @@ class TestBoard(Board):
 
 def main():
     clock = Clock()
-    token = service.Service(TestBoard(None, None, Port()), vault.Vault(sys.argv[1]), clock)
+    port = Port()
+
+    def start():
+        return service.Service(TestBoard(None, None, port), vault.Vault(sys.argv[1]), clock,
+                               misses_file=sys.argv[1] + ".checks")
+
+    token = start()
     for case in cases():
         if case["op"] == "clock":
             clock.unix = case["now"]
             emit("clock")
             continue
-        reply = token.handle(case["kind"], case["rid"], unhexlify(case["payload"]))
+        if case["op"] == "restart":
+            token = start()
+            emit("restart")
+            continue
+        if case["op"] == "answer":
+            token.answer(case["allowed"])
+            reply = port.sent[-1]
+        elif case["op"] == "wait":
+            token.waiting(case["left"])
+            reply = port.sent[-1]
+        else:
+            reply = token.handle(case["kind"], case["rid"], unhexlify(case["payload"]))
         found = frames.Deframer().feed(reply) if reply else []
         emit("request", reply=[[k, r, hexlify(p).decode()] for k, r, p in found][0] if found else None,
-             changed=token.changed, waiting=token.maintenance_rid)
+             changed=token.changed, waiting=token.asking[1] if token.asking else -1)
         token.changed = False
 
 
