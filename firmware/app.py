@@ -1,5 +1,5 @@
 """The token's main loop: serial requests, buttons and the clock in; the screen out. It never returns in normal
-operation: the REPL stays closed until a person allows maintenance with a button press.
+operation: the REPL stays closed until a person allows maintenance on the token (ask(): a 3 s hold of A).
 
 The board object is a boardbase.Board (see there for what it provides): display, rtc, port, button(), idle(),
 battery(), sleep() (a wake boots main.py again, straight to the code), display_off_s and sleep_s (0 = never), and
@@ -10,7 +10,8 @@ seconds. After display_off_s without a press or a request the display goes dark 
 without acting); after sleep_s the board sleeps.
 
 The host protocol (service.py) is loaded with the first byte from USB: a token woken by a button shows its
-code sooner, and on less heap, without it.
+code sooner, and on less heap, without it. A request that destroys or moves something (and maintenance) waits
+for the person holding the token: ask() shows the question until A was held for 3 s, or refuses.
 """
 
 import time
@@ -21,7 +22,8 @@ import otp
 import vault as vaultmod
 from clock import Clock, from_unix
 
-_MAINTENANCE_MS = 30000
+_ASK_MS = 30000  # a question on the token is refused when nobody answered it in this time
+_HOLD_MS = 3000  # the deliberate gesture: A held this long while the question shows; no habit is that long
 _STATUS_MS = 6000  # how long B shows the status screen
 _BATTERY_MS = 60000  # the battery changes slowly; its ADC is not read every second
 _NEXT_S = 7  # the next code joins the screen for the last seconds of a step (at most a quarter of it)
@@ -129,24 +131,54 @@ class App:
         else:
             self.screen.message(screen, "No accounts", "Add one with", "totpfob add")
 
-    def maintenance(self, service):
-        """Ask the person holding the token, and answer the host's waiting request; True if they allowed the
-        REPL to open."""
+    def ask(self, service):
+        """Show the waiting request's question with a countdown and answer the host with what the person did:
+        allowed only by holding A for _HOLD_MS while it shows. A short press of any key, letting A go early, or
+        no answer within _ASK_MS refuses. A press already going on when the question came does not count."""
+        import wire  # loaded with the service already
+
         board = self.board
-        self.screen.message("maintenance", "Maintenance?", "A: allow", "B: refuse")
-        allowed = False
+        kind, _, _, question = service.asking
+        screen = "maintenance" if kind == wire.MAINTENANCE else "confirm"
         start = time.ticks_ms()
-        while time.ticks_diff(time.ticks_ms(), start) < _MAINTENANCE_MS:
-            button = board.button()
-            if button == "A" or button == "B":
-                allowed = button == "A"
+        armed = not board.pressed("A")
+        holding = False  # A went down while the question showed, since `since`
+        since = start
+        ups = 0  # looks in a row that found A up during a hold: one may be a bounce
+        shown = -1
+        allowed = False
+        while True:
+            now = time.ticks_ms()
+            left = _ASK_MS - time.ticks_diff(now, start)
+            if left <= 0:
+                break
+            left = (left + 999) // 1000
+            if left != shown:
+                shown = left
+                self.screen.message(screen, *question, "Hold A %d s" % (_HOLD_MS // 1000), "%d s" % left)
+                service.waiting(left)  # the host waits on, and does not send the request again
+            event = board.button()
+            if board.pressed("A"):
+                ups = 0
+                if armed and not holding:
+                    holding = True
+                    since = now
+                elif holding and time.ticks_diff(now, since) >= _HOLD_MS:
+                    allowed = True
+                    break
+            elif holding:
+                ups += 1
+                if ups > 1:
+                    break  # let go too soon
+            else:
+                armed = True
+            if event is not None and event != "A long":  # a short press (A long comes during any hold)
                 break
             board.port.read()  # the host is waiting; anything it sends now is noise
             board.idle(50)
-        service.answer_maintenance(allowed)
-        if not allowed:
-            self.drawn = None
-        return allowed
+        service.answer(allowed)
+        self.drawn = None
+        self.wake()
 
     def connect(self):
         """The host protocol, loaded when the first byte arrives from USB (not at boot: see the module doc)."""
@@ -165,8 +197,10 @@ class App:
             if service is not None:
                 if service.serve(data):
                     self.wake()  # a request counts as use: the idle timers restart, a dark display lights
-                if service.maintenance_rid >= 0 and self.maintenance(service):
-                    return
+                if service.asking is not None:
+                    self.ask(service)
+                    if service.open_repl:
+                        return
                 if service.changed:
                     service.changed = False
                     self.drawn = None

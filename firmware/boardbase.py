@@ -35,6 +35,10 @@ class Board:
         """None | "A" | "B" | "A long" | "B long": the key event since the last call."""
         return None
 
+    def pressed(self, name):
+        """True while the key called `name` is down now (how long a hold lasts is measured with it)."""
+        return False
+
     def idle(self, ms):
         """Wait up to ms, returning early when a byte from USB or a key press may be waiting."""
         time.sleep_ms(ms)
@@ -53,4 +57,5 @@ class Board:
         machine.reset()
 
     def open_repl(self):
-        """Maintenance was allowed: open the REPL on the USB line. Here: nothing, main.py ends and it opens."""
+        """Maintenance was allowed: open the REPL on the USB line. Here: nothing, main.py ends and it opens (a
+        board must close it again after a minute without host traffic: see esp32board)."""

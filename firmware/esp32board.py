@@ -17,6 +17,7 @@ from micropython import const
 
 _DISPLAY_OFF_S = const(30)  # idle seconds before the display goes dark: long enough to type a code
 _SLEEP_S = const(90)  # then deep sleep, until key A wakes it
+_REPL_IDLE_MS = const(60000)  # an allowed maintenance closes again after this long without host traffic
 
 
 def woke_from_sleep():
@@ -48,6 +49,10 @@ class Esp32Board(Board):
         """None | "A" | "B" | "A long" | "B long" (the board's keys by the names it gave them)."""
         return self._buttons.event()
 
+    def pressed(self, name):
+        """True while the key called `name` is down (read now)."""
+        return self._buttons.held(name)
+
     def idle(self, ms):
         """Wait up to `ms` for a byte from USB; key presses are caught by interrupt meanwhile."""
         self._poll.poll(ms)
@@ -58,6 +63,31 @@ class Esp32Board(Board):
         if self._battery is None:
             return None
         return self._battery.percent()
+
+    def open_repl(self):
+        """Maintenance was allowed: the REPL opens when main.py ends, and closes again (a reset: back to the
+        codes) after _REPL_IDLE_MS without host traffic. The REPL answers everything the host sends it (echo,
+        raw REPL "OK"s), so its output, seen through os.dupterm, is the traffic; a soft timer watches it."""
+        import io
+        import os
+        import time
+
+        class Watch(io.IOBase):  # dupterm takes only io.IOBase subclasses
+            at = time.ticks_ms()
+
+            def write(self, data):
+                Watch.at = time.ticks_ms()
+                return len(data)
+
+            def readinto(self, buf):
+                return None  # adds no input: the USB line is the REPL's own
+
+        def check(timer):
+            if time.ticks_diff(time.ticks_ms(), Watch.at) > _REPL_IDLE_MS:
+                machine.reset()
+
+        os.dupterm(Watch())  # type: ignore[attr-defined]  # in the ESP32 port, not the stubs
+        machine.Timer(0).init(period=1000, callback=check)
 
     def sleep(self):
         """Deep sleep, display off, until key A is pressed; the wake boots main.py again."""

@@ -116,7 +116,8 @@ class Hardware:
         requests, answers = config["bus"]
         self.i2c = I2C(requests, answers)
         # Only what the board reads: the rest of the settings (the install list) must not stay on the heap.
-        self.config = {"display_off_s": config.get("display_off_s", 0), "sleep_s": config.get("sleep_s", 0)}
+        self.config = {"display_off_s": config.get("display_off_s", 0), "sleep_s": config.get("sleep_s", 0),
+                       "fail_setup": config.get("fail_setup", False)}
         self._control = open(config["control"], "rb")
         self._poll = select.poll()
         self._poll.register(sys.stdin, select.POLLIN)
@@ -124,14 +125,38 @@ class Hardware:
         self._control_poll = select.poll()
         self._control_poll.register(self._control, select.POLLIN)
         self._pending = []
+        self._held_until = None  # ticks_ms until which A is held down ("A hold S")
+
+    def _take(self):
+        """Read the control lines that came: "A hold S" holds A down for S seconds (a press long enough to be
+        "A long" on a board, reported so at once), any other line is a button event."""
+        while self._control_poll.poll(0):
+            line = self._control.readline().strip().decode()
+            if line.startswith("A hold "):
+                try:
+                    held_ms = int(float(line[7:]) * 1000)
+                except ValueError:
+                    continue  # a mistyped line must not stop the token
+                self._held_until = time.ticks_add(time.ticks_ms(), held_ms)
+                self._pending.append("A long")
+            elif line:
+                self._pending.append(line)
 
     def button(self):
         """The next button event from the control FIFO: "A", "B", "A long" or "B long"; None if none."""
-        while self._control_poll.poll(0):
-            line = self._control.readline().strip().decode()
-            if line:
-                self._pending.append(line)
+        self._take()
         return self._pending.pop(0) if self._pending else None
+
+    def pressed(self, name):
+        """True while key `name` is down: only A, during an "A hold S"."""
+        self._take()
+        until = self._held_until
+        if name != "A" or until is None:
+            return False
+        if time.ticks_diff(until, time.ticks_ms()) > 0:
+            return True
+        self._held_until = None
+        return False
 
     def idle(self, ms):
         """Light sleep: until a byte on the USB line, a button, or ms pass."""

@@ -1,9 +1,12 @@
 """Host side of the serial link: find the token's port, open it without resetting the ESP32, and exchange frames
 (retrying with the same request id, which the token answers once)."""
 
+import errno
 import os
 import random
+import re
 import time
+from collections.abc import Callable
 
 import serial
 from serial.tools import list_ports
@@ -15,6 +18,18 @@ frames = firmware_module("frames")
 
 # USB-serial bridges found on ESP32 boards: Espressif native USB, Silicon Labs CP210x, WCH CH340/CH9102, FTDI.
 USB_IDS = {0x303A: "Espressif", 0x10C4: "Silicon Labs CP210x", 0x1A86: "WCH CH340/CH9102", 0x0403: "FTDI"}
+
+# What a port can raise when the device behind it vanishes: pyserial's own error, the OS's, and termios.error
+# (no OSError) from tcdrain/tcflush on POSIX.
+try:
+    import termios
+
+    _PORT_ERRORS: tuple = (serial.SerialException, OSError, termios.error)
+except ImportError:  # Windows
+    _PORT_ERRORS = (serial.SerialException, OSError)
+
+
+_WAIT_GAP_S = 3.0  # the token sends WAIT about every second; this long without one, it is gone
 
 
 class LinkError(Exception):
@@ -54,6 +69,9 @@ class Link:
         self.rid = random.randrange(0x10000)
         self.deframer = frames.Deframer()
         self.trace = os.environ.get("TOTPFOB_TRACE")  # tests record every byte the token sent
+        # Called once per request when the token answers WAIT (it asks the person holding it), with the seconds
+        # it gives them; the request then waits as long as WAITs keep coming.
+        self.on_wait: Callable[[int], None] | None = None
         ser = serial.Serial()
         ser.port = port
         ser.baudrate = 115200
@@ -65,9 +83,10 @@ class Link:
         try:
             ser.exclusive = True
             ser.open()
-        except (serial.SerialException, OSError, ValueError) as exc:
-            raise LinkError("cannot open %s: %s" % (port, _reason(exc))) from None
-        ser.reset_input_buffer()
+            ser.reset_input_buffer()
+        except _PORT_ERRORS + (ValueError,) as exc:
+            ser.close()
+            raise LinkError(_open_failed(port, exc)) from None
         self.serial = ser
 
     def __enter__(self):
@@ -79,14 +98,14 @@ class Link:
     def close(self) -> None:
         try:
             self.serial.close()
-        except (serial.SerialException, OSError):
+        except _PORT_ERRORS:
             pass
 
     def _read(self) -> bytes:
         try:
             data = self.serial.read(max(1, self.serial.in_waiting))
-        except (serial.SerialException, OSError) as exc:
-            raise LinkError("the token went away (%s)" % _reason(exc)) from None
+        except _PORT_ERRORS:
+            raise LinkError(_GONE % self.port_name) from None
         if data and self.trace:
             with open(self.trace, "ab") as f:
                 f.write(data)
@@ -101,19 +120,58 @@ class Link:
             try:
                 self.serial.write(frame)
                 self.serial.flush()
-            except (serial.SerialException, OSError) as exc:
-                raise LinkError("the token went away (%s)" % _reason(exc)) from None
+            except _PORT_ERRORS:
+                raise LinkError(_GONE % self.port_name) from None
             deadline = time.monotonic() + wait
+            told = False
             while time.monotonic() < deadline:
                 for reply, rid, body in self.deframer.feed(self._read()):
                     if rid != self.rid:
                         continue  # a late answer to an earlier try
+                    if reply == wire.WAIT:
+                        # The token asks the person holding it and says so about every second: wait on, and
+                        # never send the request again meanwhile (a retry must not raise a second question).
+                        deadline = time.monotonic() + max(wait, _WAIT_GAP_S)
+                        if not told and self.on_wait is not None:
+                            told = True
+                            self.on_wait(body[0] if body else 0)
+                        continue
                     if reply == wire.OK:
                         return body
                     if reply == wire.ERROR and body:
                         raise DeviceError(body[0], body[1:].decode("ascii", "replace"))
         raise LinkError("the token on %s does not answer (if its display is dark, press a button to wake it;"
                         " is it running the totpfob firmware?)" % self.port_name)
+
+
+_GONE = "the token on %s went away (unplugged, or reset?)"
+
+
+def _open_failed(port: str, exc: Exception) -> str:
+    """Why port cannot be opened, in plain words (pyserial's say "[Errno 2] could not open port ...: ...")."""
+    number = _errno(exc)
+    if number in (errno.ENOENT, errno.ENODEV, errno.ENXIO):
+        return "there is no port %s (is the token plugged in? leave out --port to let totpfob find it)" % port
+    if number in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EBUSY) or (number == errno.EACCES and os.name == "nt"):
+        return "%s is in use by another program (another totpfob?)" % port
+    if number in (errno.EACCES, errno.EPERM):
+        return ("this user may not use %s (on Linux: `sudo usermod -aG dialout $USER`, then log in again)"
+                % port)
+    if number in (errno.ENOTTY, errno.EISDIR, errno.EINVAL, errno.ENOTDIR) or isinstance(exc, ValueError):
+        return "%s is not a serial port" % port
+    if number == errno.EIO:
+        return _GONE % port
+    return "cannot open %s: %s" % (port, _reason(exc))
+
+
+def _errno(exc: Exception) -> int | None:
+    """The OS error number behind a port failure, wherever pyserial put it (its args, or its message's text)."""
+    if isinstance(exc, OSError) and exc.errno:
+        return exc.errno
+    if exc.args and isinstance(exc.args[0], int):
+        return exc.args[0]
+    found = re.search(r"(?:\[Errno |\(|Error\()(\d+)", str(exc))
+    return int(found.group(1)) if found else None
 
 
 def _reason(exc: Exception) -> str:

@@ -14,6 +14,7 @@ class OtherVersion(LinkError):
     """The token speaks another protocol version than this totpfob."""
 
 
+_CONFIRM = "confirm on the token: hold its key A for 3 s (it waits %d s; any short press refuses)"
 _UPDATE = "the token runs firmware of another version (%s); update it with `totpfob deploy --board BOARD`"
 
 
@@ -39,6 +40,11 @@ class DeviceTime:
 class Token:
     def __init__(self, link: Link):
         self.link = link
+
+    def confirm_note(self, note: Callable[[str], None]) -> None:
+        """Say through `note` (once per request) when the token asks the person holding it to allow a request:
+        wipe, delete, rename, replace, a clock jump of over 5 minutes, maintenance."""
+        self.link.on_wait = lambda left: note(_CONFIRM % left)
 
     def _ask(self, kind: int, *values, timeout: float | None = None) -> list:
         """Send a request of this kind built from values; the fields of its OK reply."""
@@ -111,6 +117,7 @@ class Token:
         flags = wire.SET_DRIFT if drift_ppb is not None else 0
         self._ask(wire.TIME_SET, unix, flags, drift_ppb or 0, timeout=2.0)
 
-    def maintenance(self, wait: float = 35.0) -> None:
-        """Ask for the REPL; returns once a person pressed A on the token (DeviceError E_DENIED if refused)."""
-        self._ask(wire.MAINTENANCE, timeout=wait)
+    def maintenance(self) -> None:
+        """Ask for the REPL; returns once a person held A on the token (DeviceError E_DENIED if refused). The
+        token answers WAIT while it asks, so no long timeout is needed here."""
+        self._ask(wire.MAINTENANCE)

@@ -144,6 +144,31 @@ class VirtualToken:
             raise AssertionError("totpfob %s failed: %s%s" % (" ".join(args), proc.stdout, proc.stderr))
         return proc
 
+    def asked(self, *args: str, answer: Optional[str] = "A hold 3.5", timeout: float = 60,
+              **kw) -> subprocess.CompletedProcess:
+        """Run `totpfob --port <link> ARGS`, a command the token asks the person holding it about (wipe, delete,
+        rename, --replace, a clock jump, maintenance), and answer the question once it shows with `answer` (a
+        control line: by default the hold that allows it; None: nobody answers, it times out). AssertionError
+        when the token asks nothing."""
+        env = dict(os.environ, TZ="UTC", **kw.pop("env", {}))
+        asked_at = time.time()
+        proc = subprocess.Popen(totpfob() + ["--port", str(self.link), *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env, **kw)
+        try:
+            question = self.find_screen(lambda s: s["screen"] in ("confirm", "maintenance"), 20, after=asked_at)
+            if question is None:
+                proc.kill()
+                out, err = proc.communicate()
+                raise AssertionError("the token asked nothing for totpfob %s: %s%s" % (" ".join(args), out, err))
+            if answer is not None:
+                self.press(answer)
+            out, err = proc.communicate(timeout=timeout)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
     def press(self, button: str) -> None:
         """A control line: "A", "B", "A long", "B long", "A hold S" or "warp S"."""
         with open(self.control, "w") as fifo:
