@@ -4,7 +4,7 @@ arguments, calls one operation (ops) and prints a short human answer or JSON; th
 import json
 from datetime import datetime, timezone
 
-from . import ops, otpauth, qr
+from . import importcmd, ops, otpauth, qr
 from .account import ALGORITHMS, Account
 from .errors import UserError
 
@@ -28,7 +28,10 @@ def read_account(args) -> Account:
 
 
 def cmd_add(args) -> int:
-    added = ops.add(ops.pick_ports(args.port), read_account(args), args.replace, note=print)
+    account = read_account(args)
+    kept = importcmd.open_backup(args)  # before the token is touched: a wrong backup password changes nothing
+    added = ops.add(ops.pick_ports(args.port), account, args.replace, note=print)
+    importcmd.save_backup(kept, [added.account], print)
     print("code now: %s  (%d s left) - the token shows the same; type it into the pairing page"
           % (_grouped(added.code), added.remaining))
     print("tip: keep the service's deletion code (törlőkód / recovery code) safe: it revokes a lost token")
@@ -128,6 +131,7 @@ def add_parsers(commands, shared: dict) -> None:
     p.add_argument("--digits", type=int)
     p.add_argument("--period", type=int, metavar="SECONDS")
     p.add_argument("--replace", action="store_true", help="replace an account of the same name (re-pairing)")
+    importcmd.add_backup_options(p)
     p.set_defaults(run=cmd_add)
     p = commands.add_parser("list", parents=as_json, help="list the accounts (names and settings, never keys)")
     p.set_defaults(run=cmd_list)
