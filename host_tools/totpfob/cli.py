@@ -4,10 +4,12 @@ The options many commands share (--port, --json) are declared once, here, and ha
 """
 
 import argparse
+import os
+import signal
 import sys
 
 from . import __version__, boards, commands, console, deploy, flash, importcmd, sim
-from .errors import UserError
+from .errors import Interrupted, UserError
 
 
 class _Commands(argparse._SubParsersAction):
@@ -79,21 +81,49 @@ def _run_demo(args) -> int:
     return demo.main(argv)
 
 
+# Commands that only read: a Ctrl-C during them changed nothing.
+_READING = {"list", "info", "boards", "status", None}
+
+
 def main(argv=None) -> int:
-    console.setup()
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
+    """Run one command line; every failure, a Ctrl-C and a closed pipe end as one line (or none) and an exit
+    status, never a traceback."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    args = None
     try:
-        return args.run(args)
+        console.setup()
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        status = args.run(args)
+        sys.stdout.flush()  # a reader gone (`| head -1`) shows here, not as Python's complaint at exit
+        return status
+    except Interrupted as exc:
+        print("totpfob: %s" % exc, file=sys.stderr)
+        return 130
     except UserError as exc:
         print("totpfob: %s" % exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("totpfob: interrupted", file=sys.stderr)
+        command = getattr(args, "time_command", None) or getattr(args, "command", None)
+        if command in _READING:
+            print("totpfob: interrupted; nothing was changed", file=sys.stderr)
+        elif command == "sync":
+            print("totpfob: interrupted; the token's clock may have been set: see `totpfob time status`",
+                  file=sys.stderr)
+        else:
+            print("totpfob: interrupted; whether the token did it is unknown: see `totpfob list`", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Whoever read the output stopped reading (`totpfob list | head -1`): nothing more to say to them.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    finally:
+        # Past main the work is done: a late Ctrl-C must not print the loader's "nothing was changed".
+        loading = getattr(previous, "__name__", "") == "_interrupted_while_loading"  # totpfob/__init__.py
+        signal.signal(signal.SIGINT, signal.SIG_IGN if loading else previous)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@ class UserError(Exception):
     """A problem the user can fix; printed as one line, exit status 2."""
 
 
+class Interrupted(UserError):
+    """Ctrl-C stopped an operation; the message says what the token holds now. Exit status 130."""
+
+
 _MESSAGES = {
     wire.E_MALFORMED: "the token did not understand the request (firmware and totpfob versions differ?)",
     wire.E_UNKNOWN: "the token's firmware does not know this command (update it with `totpfob deploy`)",
@@ -16,7 +20,7 @@ _MESSAGES = {
     wire.E_FULL: "the token is full: delete an account first (`totpfob delete LABEL`)",
     wire.E_CLOCK_LOST: "the token's clock is lost: run `totpfob time sync`",
     wire.E_STORAGE: "the token could not use its storage",
-    wire.E_DENIED: "maintenance was refused on the token (or nobody pressed its button in time)",
+    wire.E_DENIED: "refused on the token (a short press, or nobody held A for 3 s in time): nothing was changed",
     wire.E_BUSY: "the token refuses this for now",
 }
 

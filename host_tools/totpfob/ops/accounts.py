@@ -2,13 +2,16 @@
 
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from ..account import Account
-from ..errors import UserError
+from ..errors import Interrupted, UserError, describe
+from ..link import DeviceError, Link, LinkError
 from ..paths import firmware_module
+from ..token import Token
 from .clock import ensure_clock
-from .session import Note, connect, find_account, quiet
+from .session import Note, connect, distinct_ports, find_account, quiet, translated
 
 otp = firmware_module("otp")
 
@@ -34,31 +37,119 @@ def code(account: Account, unix: int) -> str:
 
 
 def add(ports: Sequence[str], account: Account, replace: bool = False, note: Note = quiet) -> Added:
-    """Write the account to each token in turn: its clock set first if need be, then the key, then a check that
-    it computes this computer's code. An existing account of the same name is replaced only when asked."""
+    """Write the account to every token, all or nothing: each token is reached and checked (protocol, room, an
+    account of that name only when replacing, no port named twice) before the first is written; then each in
+    turn gets its clock set if need be, the key, and a check that it computes this computer's code. A failure
+    or Ctrl-C midway says which tokens hold the account (asking the token when a write's fate is open)."""
     try:
         record = account.record()
     except ValueError as exc:  # account.Invalid: one a caller built without otpauth's checks
         raise UserError("the token cannot hold this account: %s" % exc) from None
-    stored = {}
-    for port in ports:
-        with connect(port, name_port=True) as token:
-            if not replace and any(a.issuer == account.issuer and a.label == account.label
-                                   for a in token.accounts()):
-                raise UserError("the token on %s already has %s; to pair it again (a new key) add --replace"
-                                % (port, account.name))
-            set_clock = ensure_clock(token)
-            if set_clock:
-                note(set_clock)
-            stored[port] = token.add(record, replace=replace)
-            match, _ = token.check(account.issuer, account.label, code(account, int(time.time())))
+    ports = distinct_ports(ports)
+    several = len(ports) > 1
+    stored: dict[str, int] = {}
+    with ExitStack() as links:
+        try:
+            tokens, existed = _checked(links, ports, account, replace, several)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; nothing was changed") from None
+        written: list[str] = []
+        for port in ports:
+            token, sent = tokens[port], False
+            try:
+                token.confirm_note(note)  # a clock jump, a replaced key: allowed on the token
+                set_clock = ensure_clock(token, note)
+                if set_clock:
+                    note(set_clock + (" [%s]" % port if several else ""))
+                sent = True
+                stored[port] = token.add(record, replace=replace)
+                written.append(port)
+                match, _ = token.check(account.issuer, account.label, code(account, int(time.time())))
+            except KeyboardInterrupt:
+                raise Interrupted("interrupted; " + _fates(account, ports, written, port, sent, token,
+                                                           existed[port])) from None
+            except (DeviceError, LinkError, UserError) as exc:
+                refused = isinstance(exc, DeviceError) and port not in written  # this token did not take it
+                why = describe(exc, port if several else "") if isinstance(exc, DeviceError) else str(exc)
+                if isinstance(exc, LinkError) and several and port not in why:
+                    why += " [%s]" % port
+                if not written and (not sent or refused):
+                    raise UserError(why + ("; nothing was written to any token" if several else "")) from None
+                raise UserError("%s; %s" % (why, _fates(account, ports, written, port, sent and not refused,
+                                                        token, existed[port]))) from None
             if not match:
                 raise UserError("the token on %s stored %s but computes a different code; run "
                                 "`totpfob time sync` and check again" % (port, account.name))
-            note("added %s to the token on %s (%d account%s on it); its code matches this computer's"
-                 % (account.name, port, stored[port], "" if stored[port] == 1 else "s"))
+            if existed[port]:
+                note("replaced %s on the token on %s (%d account%s on it); its code matches this computer's"
+                     % (account.name, port, stored[port], "" if stored[port] == 1 else "s"))
+            else:
+                note("added %s to the token on %s (%d account%s on it); its code matches this computer's"
+                     % (account.name, port, stored[port], "" if stored[port] == 1 else "s"))
     now = int(time.time())
     return Added(account, stored, code(account, now), now)
+
+
+def _checked(links: ExitStack, ports: list[str], account: Account, replace: bool, several: bool) -> tuple:
+    """Open every port and check every token before anything is written: ({port: Token}, {port: whether it
+    already holds the account}); UserError naming the token that would fail."""
+    tokens, existed = {}, {}
+    for port in ports:
+        with translated(port, several):
+            token = Token(links.enter_context(Link(port)))
+            about = token.hello()
+            there = any(a.issuer == account.issuer and a.label == account.label for a in token.accounts())
+        nothing = "; nothing was written to any token" if several else ""
+        if there and not replace:
+            raise UserError("the token on %s already has %s; to pair it again (a new key) add --replace%s"
+                            % (port, account.name, nothing))
+        if not there and isinstance(about.get("free"), int) and about["free"] <= 0:
+            raise UserError("the token on %s is full: delete an account first (`totpfob delete LABEL`)%s"
+                            % (port, nothing))
+        tokens[port], existed[port] = token, there
+    return tokens, existed
+
+
+def _holds(token: Token, port: str, account: Account, existed: bool) -> bool | None:
+    """Whether the token on port holds this account (with this key, when it had one of that name before), asked
+    afresh on a new connection (HELLO, LIST, and CHECK of this computer's code); None when it cannot be told:
+    it does not answer, or a second Ctrl-C."""
+    token.link.close()  # the port is opened exclusively: let go of it before opening it again
+    try:
+        with Link(port) as link:
+            again = Token(link)
+            again.hello()
+            if not any(a.issuer == account.issuer and a.label == account.label for a in again.accounts()):
+                return False
+            if not existed:
+                return True
+            match, _ = again.check(account.issuer, account.label, code(account, int(time.time())))
+            return bool(match)
+    except (LinkError, DeviceError, KeyboardInterrupt):
+        return None
+
+
+def _fates(account: Account, ports: list[str], written: list[str], port: str, sent: bool, token: Token,
+           existed: bool) -> str:
+    """What each token holds after a stop at `port` (its ADD sent or not), in whole sentences."""
+    said = []
+    fate: bool | None = False
+    if port not in written and sent:
+        fate = _holds(token, port, account, existed)
+        if fate:
+            written = written + [port]
+        elif fate is None:
+            said.append("whether the token on %s stored %s is unknown: run `totpfob --port %s list`"
+                        % (port, account.name, port))
+    if written:
+        said.append("%s was stored on %s" % (account.name, ", ".join(written)) if len(ports) > 1 else
+                    "the account %s was stored" % account.name)
+    left = [p for p in ports if p not in written and not (p == port and fate is None)]
+    if left and not written and not said:
+        said.append("nothing was changed" if len(ports) == 1 else "nothing was written to any token")
+    elif left:
+        said.append("it was not stored on %s" % ", ".join(left))
+    return "; ".join(said)
 
 
 def accounts(port: str) -> list[Account]:
@@ -67,23 +158,27 @@ def accounts(port: str) -> list[Account]:
         return token.accounts()
 
 
-def rename(port: str, old: str, new_label: str) -> Account:
-    """Give the account named old (LABEL or ISSUER:LABEL) a new label; the account as it was."""
+def rename(port: str, old: str, new_label: str, note: Note = quiet) -> Account:
+    """Give the account named old (LABEL or ISSUER:LABEL) a new label; the account as it was. The person
+    holding the token allows it there (note says so)."""
     with connect(port) as token:
         account = find_account(token, old)
+        token.confirm_note(note)
         token.rename(account, new_label)
     return account
 
 
-def delete(port: str, name: str) -> Account:
-    """Delete the account named LABEL or ISSUER:LABEL; the account that was deleted."""
+def delete(port: str, name: str, note: Note = quiet) -> Account:
+    """Delete the account named LABEL or ISSUER:LABEL, once allowed on the token; the account deleted."""
     with connect(port) as token:
         account = find_account(token, name)
+        token.confirm_note(note)
         token.delete(account)
     return account
 
 
-def wipe(port: str) -> None:
-    """Delete every account on the token."""
+def wipe(port: str, note: Note = quiet) -> None:
+    """Delete every account on the token, once allowed on the token."""
     with connect(port) as token:
+        token.confirm_note(note)
         token.wipe()

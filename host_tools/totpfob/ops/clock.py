@@ -4,26 +4,46 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import timesync
+from ..errors import UserError
 from ..token import Token
 from .session import Note, connect, quiet
 
 
-def ensure_clock(token: Token) -> str:
-    """Set the token's clock if it is lost or more than a second off; what was done, for the user."""
+def ensure_clock(token: Token, note: Note = quiet) -> str:
+    """Set the token's clock if it is lost or more than a second off; what was done, for the user (a warning
+    about this computer's own clock goes to note first, as `time sync` gives it)."""
     if timesync.within(token, 1.0):
         return ""
     before = timesync.status(token)
     if not before.lost and abs(before.offset_s) <= 1.0:
         return ""
-    _, after = timesync.sync(token, before=before)
+    _, after = set_clock(token, "", note, before)
     was = "was not set" if before.lost else "was %+.1f s off" % before.offset_s
     return "token clock %s; set to this computer's time (now %+.3f s)" % (was, after.offset_s)
+
+
+def set_clock(token: Token, port: str, note: Note = quiet, before: timesync.Status | None = None) -> tuple:
+    """timesync.sync under this computer's word for its clock: the drift is learnt only when the OS says the
+    clock is synchronised (else a warning goes to note), and only as far as the token's chip can drift.
+    (before, after); UserError when the clock could not be set to within half a second."""
+    warning = host_clock_warning()
+    if warning:
+        note(warning)
+    try:
+        return timesync.sync(token, before=before, learn=not warning,
+                             limit_ppm=timesync.drift_limit_ppm(token.info()))
+    except timesync.SyncFailed as exc:
+        where = " on %s" % port if port else ""
+        raise UserError("the token's clock%s could not be set to within %.1f s of this computer's (it ended %+.1f s"
+                        " off; was this computer busy or paused?): run `totpfob time sync` again"
+                        % (where, timesync.SET_TOLERANCE_S, exc.after.offset_s)) from None
 
 
 def host_clock_warning() -> str:
     """A warning when this computer's clock says it is unsynchronised (the token copies it), else ""."""
     if timesync.host_clock_unsynchronised():
-        return "warning: this computer's clock says it is not synchronised (NTP); the token copies it"
+        return ("warning: this computer's clock says it is not synchronised (NTP); the token copies it, and"
+                " learns no drift from it")
     return ""
 
 
@@ -38,13 +58,18 @@ class Synced:
 
 def time_sync(ports: Sequence[str], note: Note = quiet) -> list[Synced]:
     """Set each token's clock from this computer's (learning its drift); a Synced for each."""
-    warning = host_clock_warning()
-    if warning:
-        note(warning)
     done = []
+    warned = []
+
+    def once(text: str) -> None:  # the computer's clock is the same for every token: warn once
+        if text not in warned:
+            warned.append(text)
+            note(text)
+
     for port in ports:
-        with connect(port) as token:
-            before, after = timesync.sync(token)
+        with connect(port, name_port=len(ports) > 1) as token:
+            token.confirm_note(note)  # moving a valid clock by over 5 minutes is allowed on the token
+            before, after = set_clock(token, port if len(ports) > 1 else "", once)
         was = "had lost its time" if before.lost else "was %+.3f s off" % before.offset_s
         note("token on %s %s; now %+.3f s from this computer, drift correction %+.2f ppm"
              % (port, was, after.offset_s, after.drift_ppm))

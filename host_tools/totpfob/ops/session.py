@@ -1,6 +1,7 @@
 """Reaching a token: which ports, one connection that turns every failure into one line, and finding an account
 by the name the user gives."""
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -33,18 +34,40 @@ def pick_port(given: Sequence[str] | None) -> str:
 
 
 @contextmanager
+def translated(port: str, name_port: bool = False) -> Iterator[None]:
+    """Every link failure and refusal inside the block becomes one UserError line (naming the port when
+    name_port: several tokens are in play)."""
+    try:
+        yield
+    except LinkError as exc:
+        raise UserError(str(exc) + (" [%s]" % port if name_port and port not in str(exc) else "")) from None
+    except DeviceError as exc:
+        raise UserError(describe(exc, port if name_port else "")) from None
+
+
+@contextmanager
 def connect(port: str, name_port: bool = False) -> Iterator[Token]:
     """A Token on port that speaks this totpfob's protocol. Every link failure and refusal inside the block
     becomes one UserError line (naming the port when name_port: several tokens are in play)."""
-    try:
+    with translated(port, name_port):
         with Link(port) as link:
             token = Token(link)
             token.hello()
             yield token
-    except LinkError as exc:
-        raise UserError(str(exc)) from None
-    except DeviceError as exc:
-        raise UserError(describe(exc, port if name_port else "")) from None
+
+
+def distinct_ports(ports: Sequence[str]) -> list[str]:
+    """The ports as given, after checking that no token is named twice (through a link or another spelling):
+    a second write to the same token is no second token."""
+    seen: dict[str, str] = {}
+    for port in ports:
+        real = os.path.normcase(os.path.realpath(port))
+        if real in seen:
+            if seen[real] == port:
+                raise UserError("the port %s is named twice; name each token once" % port)
+            raise UserError("%s and %s are the same port; name each token once" % (seen[real], port))
+        seen[real] = port
+    return list(ports)
 
 
 def find_account(token: Token, name: str) -> Account:
