@@ -8,7 +8,7 @@ STUBS := $(VENV)/mpy-stubs
 export TZ := UTC
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup test lint typecheck pytest demo bench flash deploy clean
+.PHONY: setup system-packages test lint typecheck pytest demo bench flash deploy clean
 
 setup: $(VENV)/.ready
 
@@ -20,6 +20,21 @@ $(VENV)/.ready: pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps --target $(STUBS) \
 		'micropython-esp32-stubs~=1.27' 'micropython-stdlib-stubs~=1.27'
 	@touch $@
+
+# Debian packages some tests use: a real X server and its clipboard tool (the screen and clipboard grabs), Tk
+# (the picture those tests put on that screen). Installed with apt when missing and allowed (root, or sudo without
+# a password: .ci/run); otherwise those tests skip and say why. Nothing happens when all are present.
+SYSTEM_PACKAGES := xvfb xclip python3-tk
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "== no apt here: without$$missing some tests skip"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "== not root: without$$missing some tests skip (sudo apt-get install$$missing)"; exit 0; fi; \
+	echo "== installing$$missing"; \
+	{ $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+	    --no-install-recommends $$missing >/dev/null; } || echo "== apt-get failed: without$$missing some tests skip"
 
 lint: setup typecheck
 	$(BIN)/ruff check firmware boards host_tools tests $(wildcard bench)

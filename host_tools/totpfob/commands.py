@@ -9,6 +9,7 @@ from .account import ALGORITHMS, Account
 from .errors import UserError
 
 _SETTINGS = ("label", "issuer", "algorithm", "digits", "period")
+NEXT_CODE_WITHIN_S = 10  # `add` prints the next code too when the current one has less time left than this
 
 
 def read_account(args) -> Account:
@@ -18,6 +19,12 @@ def read_account(args) -> Account:
     try:
         if args.qr:
             return qr.decode_image(args.qr, **given)
+        if args.screen or args.clipboard:
+            from . import grab  # Pillow's ImageGrab: loaded only when asked for
+
+            if args.screen:
+                return qr.decode_pictures(grab.screens(), qr.SCREEN, **given)
+            return qr.decode_clipboard(grab.clipboard(), **given)
         if args.uri:
             return otpauth.parse_uri(args.uri, **given)
         if not args.label:
@@ -34,6 +41,11 @@ def cmd_add(args) -> int:
     importcmd.save_backup(kept, [added.account], print)
     print("code now: %s  (%d s left) - the token shows the same; type it into the pairing page"
           % (_grouped(added.code), added.remaining))
+    if added.remaining < NEXT_CODE_WITHIN_S:  # too little time to type it: the next one too, as the token shows
+        starts = added.at + added.remaining
+        print("next code: %s  from %s (in %d s) - type this one if the first runs out"
+              % (_grouped(ops.code(added.account, starts)), datetime.fromtimestamp(starts).strftime("%H:%M:%S"),
+                 added.remaining))
     print("tip: keep the service's deletion code (törlőkód / recovery code) safe: it revokes a lost token")
     return 0
 
@@ -125,6 +137,10 @@ def add_parsers(commands, shared: dict) -> None:
     source.add_argument("--qr", metavar="IMAGE", help="screenshot or photo of the pairing QR code (PNG/JPEG)")
     source.add_argument("--uri", metavar="URI", help="otpauth://totp/... URI")
     source.add_argument("--secret", metavar="KEY", help="the base32 key shown under the QR code")
+    source.add_argument("--screen", action="store_true",
+                        help="take the QR code from the screen (every monitor): show the pairing page, then run this")
+    source.add_argument("--clipboard", action="store_true",
+                        help="take the QR code picture, or the otpauth:// URI, from the clipboard")
     p.add_argument("--label", help="account name (e.g. you@ugyfelkapu.gov.hu)")
     p.add_argument("--issuer", help="service name (e.g. Ügyfélkapu+)")
     p.add_argument("--algorithm", metavar="|".join(ALGORITHMS))  # checked by otpauth: a one-line error
