@@ -22,9 +22,10 @@ $(VENV)/.ready: pyproject.toml
 	@touch $@
 
 # Debian packages some tests use: a real X server and its clipboard tool (the screen and clipboard grabs), Tk
-# (the picture those tests put on that screen). Installed with apt when missing and allowed (root, or sudo without
+# (the picture those tests put on that screen), tmux (the terminal the demo and the simulator are read from,
+# tests/test_terminal.py). Installed with apt when missing and allowed (root, or sudo without
 # a password: .ci/run); otherwise those tests skip and say why. Nothing happens when all are present.
-SYSTEM_PACKAGES := xvfb xclip python3-tk
+SYSTEM_PACKAGES := xvfb xclip python3-tk tmux
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \

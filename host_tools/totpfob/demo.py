@@ -3,7 +3,8 @@ its code checked against pyotp's every second.
 
     python -m totpfob.demo [--state DIR] [--seconds N]
 
-On a terminal it runs until Ctrl-C. With --seconds, or when the output is not a terminal (CI), it prints one
+On a terminal it runs until Ctrl-C, the display drawn as large as the terminal allows (and again when it is
+resized), the code and pyotp's as text under it. With --seconds, or when the output is not a terminal (CI), it prints one
 plain line per drawn screen for N seconds (10 by default) and exits non-zero if any code did not match.
 """
 
@@ -19,8 +20,8 @@ import time
 from pathlib import Path
 
 from .samples import DEMO_ISSUER, DEMO_KEY, DEMO_LABEL, DEMO_QR
+from .sim import render
 from .sim.harness import SimError, VirtualToken
-from .sim.render import halfblocks
 
 NOTICE = "DEMO ACCOUNT \u2014 demo key, not a real account"
 # The demo account's settings, as the QR picture (and samples.DEMO_URI) gives them.
@@ -99,21 +100,33 @@ def grouped(code: str) -> str:
 
 
 def describe(shown: dict, totp) -> list:
-    """The lines under the display: what the token shows against pyotp."""
+    """The two lines under the display: what the token shows against pyotp."""
     result = compare(shown, totp)
     if result is None:
         return ["the token shows: %s" % (shown.get("account") or shown.get("screen")), ""]
     expected, ok = result
     return ["token shows   %s   (%2d s left)" % (grouped(shown["code"]), shown["remaining"]),
-            "pyotp says    %s" % grouped(expected),
-            "match" if ok else "MISMATCH"]
+            ("pyotp says    %s   match" if ok else "pyotp says    %s   MISMATCH") % grouped(expected)]
+
+
+def heading() -> list:
+    """The lines above the comparison: whose account this is."""
+    return [NOTICE, "%s: %s  (SHA1, %d digits, %d s)" % (DEMO_ISSUER, DEMO_LABEL, DIGITS, PERIOD)]
 
 
 def watch_live(token: VirtualToken, totp) -> int:
-    """Redraw the display and the comparison whenever the token draws; until Ctrl-C."""
+    """Redraw the display and the comparison whenever the token draws or the terminal is resized; until Ctrl-C."""
     mismatch = False
     drawn = None
+    resized = []
+    signal.signal(signal.SIGWINCH, lambda *_: resized.append(True))
+
+    def too_small(columns: int, lines: int) -> str:
+        return "Make this terminal at least %dx%d to see the token's display, or open %s." % (
+            columns, lines, token.snapshot)
+
     sys.stdout.write("\x1b[?25l\x1b[2J")  # hide the cursor, clear the terminal
+    size = None
     try:
         while True:
             token.check_running()
@@ -124,13 +137,15 @@ def watch_live(token: VirtualToken, totp) -> int:
                 stamp = token.snapshot.stat().st_mtime_ns
             except FileNotFoundError:
                 stamp = 0
-            if token.last and (token.last["t"], stamp) != drawn:
+            if token.last and ((token.last["t"], stamp) != drawn or resized):
                 drawn = (token.last["t"], stamp)
-                lines = [NOTICE, "%s: %s  (SHA1, %d digits, %d s)" % (DEMO_ISSUER, DEMO_LABEL, DIGITS, PERIOD),
-                         *describe(token.last, totp), "", "Ctrl-C to stop"]
-                sys.stdout.write("\x1b[H" + halfblocks(token.picture()) + "\n"
-                                 + "\n".join(line + "\x1b[K" for line in lines) + "\x1b[J")
+                resized.clear()
+                now = render.terminal_size(sys.stdout)
+                text = heading() + describe(token.last, totp) + ["Ctrl-C to stop"]
+                lines = render.screen(token.picture(), now, text, too_small)
+                sys.stdout.write(render.paint(lines, now, clear=now != size))  # a resize leaves text anywhere
                 sys.stdout.flush()
+                size = now
             time.sleep(0.1)
     except KeyboardInterrupt:
         pass
@@ -143,9 +158,11 @@ def watch_live(token: VirtualToken, totp) -> int:
 
 def watch_plain(token: VirtualToken, totp, seconds: float) -> int:
     """Print the display once, then one line per drawn screen for `seconds`; 0 only if every code matched."""
-    print(halfblocks(token.picture()))
-    print(NOTICE)
-    print("%s: %s  (SHA1, %d digits, %d s)" % (DEMO_ISSUER, DEMO_LABEL, DIGITS, PERIOD), flush=True)
+    picture = token.picture()
+    # Lines scroll here: only the width limits the drawing.
+    drawing = render.fit(len(picture[0]), len(picture), render.terminal_size(sys.stdout)[0], sys.maxsize)
+    print("\n".join(render.draw(picture, drawing or render.DRAWINGS[-1])))
+    print("\n".join(heading()), flush=True)
     compared = mismatches = 0
     end = time.monotonic() + seconds
     pending = [token.last] if token.last else []  # the screen on display now
