@@ -13,6 +13,7 @@ from . import ops
 from .account import Account
 from .errors import UserError
 from .importers import Entry, sources
+from .otpauth import InputError
 
 ADD, REPLACE, EXISTS, SKIP = "add", "replace", "exists", "skip"
 _SHOWN = {ADD: "add", REPLACE: "replace", EXISTS: "already on the token", SKIP: "skip"}
@@ -126,8 +127,11 @@ def cmd_import(args) -> int:
     if not args.sources:
         raise UserError("name what to import: an export file, a QR picture or an otpauth URI")
     password = _password_reader(args)
-    entries = sources.load(args.sources, lambda source, kind: password(
-        "the password of %s (%s)" % ("the URI" if "://" in source else source, kind)))
+    try:
+        entries = sources.load(args.sources, lambda source, kind: password(
+            "the password of %s (%s)" % ("the URI" if "://" in source else source, kind)))
+    except InputError as exc:
+        raise UserError(str(exc)) from None
     ports = ops.pick_ports(args.port)
     rows = preview(entries, ops.imports.survey(ports), args.replace, args.only or [], args.exclude or [])
     chosen = [entry.account for entry, action, _ in rows if action in (ADD, REPLACE) and entry.account]

@@ -2,7 +2,7 @@
 
 Every token is read first: the accounts already on it and its room. Nothing is written unless every token can
 take every account; then each token gets its clock set if need be, each account, and the pairing check that it
-computes this computer's code. Should a write fail half-way, what this import added is taken off again.
+computes this computer's code. Should a write fail half-way, the error says what each token holds.
 """
 
 import time
@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..account import Account
-from ..errors import UserError
+from ..errors import Interrupted, UserError
 from .accounts import code
 from .clock import ensure_clock
-from .session import Note, connect, quiet
+from .session import Note, connect, distinct_ports, quiet
 
 
 @dataclass(frozen=True)
@@ -67,13 +67,15 @@ def plan(tokens: Sequence[OnToken], accounts: Sequence[Account], replace: bool) 
 def import_accounts(ports: Sequence[str], accounts: Sequence[Account], replace: bool = False,
                     note: Note = quiet) -> Imported:
     """Write accounts to every token, all or nothing: accounts already on a token are left alone there unless
-    replace; the room on every token is checked before the first write; each written account is checked."""
+    replace (the person holding the token allows each replaced key); every token's room is checked before the
+    first write; each written account is checked. A stop midway says what each token holds; running the same
+    import again then adds the rest, as what is on a token is left alone."""
     for account in accounts:
         try:
             account.record()
         except ValueError as exc:  # account.Invalid: one a caller built without otpauth's checks
             raise UserError("the token cannot hold %s: %s" % (account.name, exc)) from None
-    tokens = survey(ports)
+    tokens = survey(distinct_ports(ports))
     todo = plan(tokens, accounts, replace)
     done = Imported()
     try:
@@ -84,7 +86,8 @@ def import_accounts(ports: Sequence[str], accounts: Sequence[Account], replace: 
             if not todo[port]:
                 continue
             with connect(port, name_port=True) as token:
-                set_clock = ensure_clock(token)
+                token.confirm_note(note)  # a replaced key, a clock jump: allowed on the token
+                set_clock = ensure_clock(token, note)
                 if set_clock:
                     note(set_clock)
                 for account in todo[port]:
@@ -98,21 +101,16 @@ def import_accounts(ports: Sequence[str], accounts: Sequence[Account], replace: 
             note("wrote %d account(s) to the token on %s (%d on it now); each one's code matches this computer's"
                  % (len(todo[port]), port, done.stored[port]))
     except UserError as exc:
-        _undo(tokens, done, note)
-        raise UserError("%s; the import was taken back" % exc) from None
+        raise UserError("%s; %s" % (exc, _so_far(tokens, todo, done))) from None
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; %s" % _so_far(tokens, todo, done)) from None
     return done
 
 
-def _undo(tokens: Sequence[OnToken], done: Imported, note: Note) -> None:
-    """Delete what this import added (replaced accounts cannot come back: their old keys are gone)."""
-    for token_state in tokens:
-        added = [a for a in done.written.get(token_state.port, []) if _key(a) not in token_state.names]
-        if not added:
-            continue
-        try:
-            with connect(token_state.port, name_port=True) as token:
-                for account in added:
-                    token.delete(account)
-        except UserError as exc:
-            note("could not take the imported accounts off the token on %s again (%s); delete them with"
-                 " `totpfob delete`" % (token_state.port, exc))
+def _so_far(tokens: Sequence[OnToken], todo: dict, done: Imported) -> str:
+    """What the import had written when it stopped, in one sentence."""
+    written = ["%d of %d on %s" % (len(done.written[t.port]), len(todo[t.port]), t.port)
+               for t in tokens if done.written.get(t.port)]
+    if not written:
+        return "nothing was written"
+    return "written before it stopped: %s (run the same import again to add the rest)" % ", ".join(written)
