@@ -25,7 +25,7 @@ def expected_code(secret: bytes, unix: int, period: int = 30, digits: int = 6) -
 @pytest.fixture(scope="module")
 def full_token(tmp_path_factory):
     """A token filled to capacity; secrets maps each label on it to (issuer, key) (tests keep it up to date)."""
-    token = VirtualToken(tmp_path_factory.mktemp("full")).start()
+    token = VirtualToken(tmp_path_factory.mktemp("full")).start().answer_questions()  # holds A when asked
     secrets = {}
     with Link(str(token.link)) as link:
         device = Token(link)

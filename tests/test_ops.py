@@ -37,7 +37,7 @@ def rfc_code(key: bytes, unix: int, algorithm: str, digits: int, period: int) ->
 
 @pytest.fixture(scope="module")
 def port(tmp_path_factory):
-    token = VirtualToken(tmp_path_factory.mktemp("ops"), snapshot=False).start()
+    token = VirtualToken(tmp_path_factory.mktemp("ops"), snapshot=False).start().answer_questions()
     yield str(token.link)
     token.stop()
 
@@ -94,7 +94,7 @@ def test_an_account_the_token_cannot_hold_gets_its_reason(port):
 
 
 def test_add_sets_a_lost_clock_first_and_check_needs_the_clock(tmp_path):
-    token = VirtualToken(tmp_path, "--rtc-lost", snapshot=False).start()
+    token = VirtualToken(tmp_path, "--rtc-lost", snapshot=False).start().answer_questions()  # allows the replace
     try:
         port = str(token.link)
         account = otpauth.from_secret(b32(KEY), "lost")

@@ -91,7 +91,7 @@ class Session:
         return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
     def token(self, workdir: Path, *flags: str) -> VirtualToken:
-        token = VirtualToken(workdir, *flags).start()
+        token = VirtualToken(workdir, *flags).start().answer_questions()  # a person allows what the token asks
         self.tokens.append(token)
         return token
 

@@ -126,6 +126,7 @@ class Hardware:
         self._control_poll.register(self._control, select.POLLIN)
         self._pending = []
         self._held_until = None  # ticks_ms until which A is held down ("A hold S")
+        self._next_hold = 0  # ms of a hold that begins once A was seen up (it was down when the line came)
 
     def _take(self):
         """Read the control lines that came: "A hold S" holds A down for S seconds (a press long enough to be
@@ -137,7 +138,11 @@ class Hardware:
                     held_ms = int(float(line[7:]) * 1000)
                 except ValueError:
                     continue  # a mistyped line must not stop the token
-                self._held_until = time.ticks_add(time.ticks_ms(), held_ms)
+                if self._held_until is None:
+                    self._held_until = time.ticks_add(time.ticks_ms(), held_ms)
+                else:  # a finger lets go before it presses again
+                    self._held_until = None
+                    self._next_hold = held_ms
                 self._pending.append("A long")
             elif line:
                 self._pending.append(line)
@@ -151,7 +156,12 @@ class Hardware:
         """True while key `name` is down: only A, during an "A hold S"."""
         self._take()
         until = self._held_until
-        if name != "A" or until is None:
+        if name != "A":
+            return False
+        if until is None:
+            if self._next_hold:  # seen up once: the next hold begins
+                self._held_until = time.ticks_add(time.ticks_ms(), self._next_hold)
+                self._next_hold = 0
             return False
         if time.ticks_diff(until, time.ticks_ms()) > 0:
             return True

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Optional
@@ -53,6 +54,8 @@ class VirtualToken:
         self.launched = 0.0  # host time.time() just before the simulator was started
         self._read = 0
         self.last = None  # the latest screen new_screens() saw
+        self._answer: Optional[str] = None  # what the person of answer_questions() does
+        self._person: Optional[threading.Thread] = None
 
     # -- the process ---------------------------------------------------------------------------------------
     def launch(self, *flags: str) -> "VirtualToken":
@@ -168,6 +171,40 @@ class VirtualToken:
                 proc.kill()
                 proc.wait()
         return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+    def answer_questions(self, answer: Optional[str] = "A hold 3.5") -> "VirtualToken":
+        """From now on a person beside the token answers each question it asks (wipe, delete, rename, replace, a
+        clock jump, maintenance) with the control line `answer`: by default the hold that allows it; None: nobody
+        answers any more."""
+        self._answer = answer
+        if answer is not None and self._person is None:
+            self._person = threading.Thread(target=self._answering, daemon=True, name="sim-person")
+            self._person.start()
+        return self
+
+    def _answering(self) -> None:
+        try:
+            read = self.dump.stat().st_size
+        except FileNotFoundError:
+            read = 0
+        while self._answer is not None:
+            try:
+                with open(self.dump, "rb") as dump:
+                    dump.seek(read)
+                    data = dump.read()
+            except FileNotFoundError:
+                data = b""
+            complete = data[:data.rfind(b"\n") + 1]
+            read += len(complete)
+            for line in complete.splitlines():
+                screen = json.loads(line)
+                # A question's first drawing shows its whole time left; the later ones count down.
+                if screen["screen"] in ("confirm", "maintenance") and screen.get("lines", [""])[-1] == "30 s":
+                    answer = self._answer
+                    if answer is not None:
+                        self.press(answer)
+            time.sleep(0.05)
+        self._person = None
 
     def press(self, button: str) -> None:
         """A control line: "A", "B", "A long", "B long", "A hold S" or "warp S"."""
