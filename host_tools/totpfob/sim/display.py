@@ -4,6 +4,7 @@ the picture in this terminal, each only when asked for. The terminal picture is 
 
 import json
 import sys
+from typing import Optional
 
 from . import render
 
@@ -26,8 +27,8 @@ class Display:
     def __init__(self, config, where: str):
         self.config = config
         self.where = where
-        self.last = None  # (info, picture) of the screen on display, for a redraw after a resize
-        self.size = None  # the terminal size it was drawn for
+        self.last: Optional[tuple] = None  # (info, picture) of the screen on display, for a redraw after a resize
+        self.size: Optional[tuple] = None  # the terminal size it was drawn for
 
     def show(self, info: dict, panel) -> None:
         """A screen was drawn: `info` is what the firmware reported, `panel` the display model as it stood."""
