@@ -68,13 +68,13 @@ def cmd_list(args) -> int:
 
 
 def cmd_rename(args) -> int:
-    renamed = ops.rename(ops.pick_port(args.port), args.old, args.new)
+    renamed = ops.rename(ops.pick_port(args.port), args.old, args.new, note=print)
     print("renamed %s to %s" % (renamed.name, args.new))
     return 0
 
 
 def cmd_delete(args) -> int:
-    deleted = ops.delete(ops.pick_port(args.port), args.label)
+    deleted = ops.delete(ops.pick_port(args.port), args.label, note=print)
     print("deleted %s from the token" % deleted.name)
     return 0
 
@@ -82,7 +82,7 @@ def cmd_delete(args) -> int:
 def cmd_wipe(args) -> int:
     if not args.yes:
         raise UserError("wipe removes every account from the token; run it again with --yes to confirm")
-    ops.wipe(ops.pick_port(args.port))
+    ops.wipe(ops.pick_port(args.port), note=print)
     print("the token holds no accounts now")
     return 0
 

@@ -113,7 +113,7 @@ def open_repl(port: str, board: boards.Board) -> None:
         raise UserError("the token on %s is a %r board, not %r: deploy with --board %s"
                         % (port, info.get("board"), board.name, info.get("board")))
     print("%s: token firmware %s is running" % (port, info.get("firmware")))
-    print("Press A on the token to allow maintenance", flush=True)
+    print("Hold key A on the token for 3 s to allow maintenance (any short press refuses)", flush=True)
     try:
         with Link(port, retries=1) as link:
             Token(link).maintenance()

@@ -11,6 +11,8 @@ from typing import Optional
 # (8-byte words against 4), so the same firmware state needs about 190 KiB here.
 DEFAULT_HEAP = "192k"
 RTC_CHIPS = ("ds3231", "pcf8563")
+REPL_IDLE_S = 60.0  # esp32board's _REPL_IDLE_MS: an allowed maintenance closes after this long without traffic
+HOLD_S = 3.5  # the keyboard's `h`: "A hold 3.5", long enough for the token's 3 s gesture
 
 
 @dataclass
@@ -33,6 +35,10 @@ class SimConfig:
     rtc_chip: Optional[str] = None
     blank: bool = False
     keep: bool = False
+    # Hidden flags for tests: seconds an allowed maintenance REPL stays open without host traffic (default
+    # REPL_IDLE_S, as on a board), and a board whose setup raises (a chip that does not answer).
+    repl_idle: Optional[float] = None
+    fail_setup: bool = False
 
     def __post_init__(self):
         if self.blank and self.keep:

@@ -12,6 +12,7 @@ from typing import Optional
 
 from ..build import compile_mpy, firmware_files
 from ..paths import BOARDS, tool
+from .config import REPL_IDLE_S
 
 REPL_EXIT = 42  # boards/sim/board.py exits with this when maintenance was allowed
 SLEEP_EXIT = 4  # ... and with this to deep-sleep: the next press of A boots it again
@@ -42,6 +43,8 @@ class VM:
         compile_mpy([(str(BOARDS / "sim" / "simhw.py"), "simhw.py")], self.hardware)
         self.proc: Optional[subprocess.Popen] = None
         self.asleep = False
+        self.maintenance = False  # the REPL is open because a person allowed maintenance (not a blank board)
+        self.heard = 0.0  # monotonic time of the last byte from the host
         self.bus_thread: Optional[threading.Thread] = None
         self.starts: list = []
 
@@ -56,6 +59,8 @@ class VM:
             "bus": ["/dev/fd/%d" % fd for fd in vm_ends],
             "display_off_s": self.config.display_off or 0, "sleep_s": self.config.sleep or 0,
         }
+        if self.config.fail_setup:
+            settings["fail_setup"] = True
         if self.mode == "install":  # the list is heap the VM needs only then
             settings["install"] = self.install
         command = [tool("micropython"), "-X", "heapsize=" + self.config.heap]
@@ -86,6 +91,8 @@ class VM:
         if code is None:
             return
         self.mode = "repl" if code == REPL_EXIT else "boot"
+        self.maintenance = code == REPL_EXIT
+        self.heard = time.monotonic()
         if self.bus_thread is not None:
             # The VM is gone, so its pipes end: its last reports are queued before the next VM says anything.
             self.bus_thread.join(2)
@@ -95,6 +102,20 @@ class VM:
             self.asleep = True
             return
         self.start()
+
+    def close_idle_repl(self) -> None:
+        """An allowed maintenance that heard nothing from the host for the timeout closes: the board resets and
+        shows its codes again (on a board, esp32board.open_repl's timer does this)."""
+        idle = self.config.repl_idle if self.config.repl_idle is not None else REPL_IDLE_S
+        if self.maintenance and self.proc is not None and time.monotonic() - self.heard > idle:
+            self.stop()
+            self.proc = None
+            self.maintenance = False
+            self.mode = "boot"
+            if self.bus_thread is not None:
+                self.bus_thread.join(2)
+                self.bus_thread = None
+            self.start()
 
     def wake(self) -> None:
         """Button A on a sleeping board: it boots again."""
