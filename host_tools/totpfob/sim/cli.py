@@ -1,5 +1,6 @@
 """`totpfob sim`'s command line: the flags, with their help; what they mean lives in config.SimConfig."""
 
+import argparse
 from dataclasses import asdict
 
 from .config import DEFAULT_HEAP, RTC_CHIPS, SimConfig
@@ -26,8 +27,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--state", metavar="DIR", help="keep flash.img and the RTC here across runs")
     p.add_argument("--screen-dump", metavar="FILE", help="append one JSON line per drawn screen")
     p.add_argument("--snapshot", metavar="FILE.png", help="keep a PNG of the display up to date")
-    p.add_argument("--control", metavar="FIFO", help="button presses, one per line: A, B, A long, B long "
-                                                          "(and `warp S`: the world's time jumps S seconds)")
+    p.add_argument("--control", metavar="FIFO", help="button presses, one per line: A, B, A long, B long, "
+                                                          "A hold S (hold A for S seconds: the gesture that "
+                                                          "allows what the token asks) and `warp S` (the "
+                                                          "world's time jumps S seconds)")
     p.add_argument("--serial-log", metavar="FILE", help="append everything the token sends on its serial line")
     p.add_argument("--display-off", type=float, metavar="S",
                    help="darken the display after S idle seconds, as a board does (default: never)")
@@ -40,6 +43,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--rtc-chip", choices=RTC_CHIPS,
                    help="the RTC chip: ds3231 (default) or pcf8563 (the BM8563 of the M5StickC); "
                         "without it, the chip the --state holds")
+    p.add_argument("--repl-idle", type=float, help=argparse.SUPPRESS)  # tests: a shorter maintenance timeout
+    p.add_argument("--fail-setup", action="store_true", help=argparse.SUPPRESS)  # tests: a board that fails
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--blank", action="store_true",
                       help="a freshly flashed board: erased flash, MicroPython REPL on the port")

@@ -15,17 +15,19 @@ import signal
 import sys
 import tempfile
 import termios
+import time
 import tty
 from pathlib import Path
 
 from ..errors import UserError
 from .bus import SimBus
+from .config import HOLD_S, SimConfig
 from .display import Display
 from .lock import Busy, Lock, link_lock, state_lock
 from .vm import VM
 
-_WAKE = (b"A", b"A long")  # boards arm the wake on button A
-_KEYS = {b"a": b"A", b"b": b"B", b"A": b"A long", b"B": b"B long"}
+_WAKE = (b"A", b"A long")  # boards arm the wake on button A (and a hold of it: "A hold S")
+_KEYS = {b"a": b"A", b"b": b"B", b"A": b"A long", b"B": b"B long", b"h": b"A hold %g" % HOLD_S}
 
 
 class Simulator:
@@ -121,7 +123,7 @@ class Simulator:
                 pass  # a mistyped line must not stop the token
         elif not self.vm.asleep:
             os.write(self.control, line + b"\n")
-        elif line.strip() in _WAKE:
+        elif line.strip() in _WAKE or line.startswith(b"A hold "):
             self.vm.wake()
 
     def _relay(self, source: int, target: int) -> None:
@@ -131,6 +133,8 @@ class Simulator:
             return
         if self.vm.asleep:
             return  # a sleeping chip hears nothing on its serial line
+        if source == self.user_master:
+            self.vm.heard = time.monotonic()  # host traffic keeps an allowed maintenance open
         if source == self.vm_master and self.config.serial_log:
             with open(self.config.serial_log, "ab") as log:
                 log.write(data)
@@ -208,6 +212,7 @@ class Simulator:
                     elif not self._key():
                         return 0
                 self.vm.poll()
+                self.vm.close_idle_repl()
         except KeyboardInterrupt:
             return 0
         finally:
