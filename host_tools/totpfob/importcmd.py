@@ -124,12 +124,12 @@ def _confirm(count: int, ports: list[str]) -> None:
 
 
 def cmd_import(args) -> int:
-    if not args.sources:
-        raise UserError("name what to import: an export file, a QR picture or an otpauth URI")
+    if not args.sources and not args.screen and not args.clipboard:
+        raise UserError("name what to import: an export file, a QR picture, an otpauth URI, --screen or --clipboard")
     password = _password_reader(args)
     try:
         entries = sources.load(args.sources, lambda source, kind: password(
-            "the password of %s (%s)" % ("the URI" if "://" in source else source, kind)))
+            "the password of %s (%s)" % ("the URI" if "://" in source else source, kind)), _grabbed(args))
     except InputError as exc:
         raise UserError(str(exc)) from None
     ports = ops.pick_ports(args.port)
@@ -155,6 +155,24 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _grabbed(args) -> list[tuple[str, bytes]]:
+    """What --screen and --clipboard hold, as sources: the QR codes' texts, or the clipboard's text."""
+    if not args.screen and not args.clipboard:
+        return []
+    from . import grab  # Pillow's ImageGrab: loaded only when asked for
+
+    taken = []
+    if args.screen:
+        taken.append(("the screen", sources.in_pictures(grab.screens(), "the screen")))
+    if args.clipboard:
+        content = grab.clipboard()
+        if isinstance(content, str):
+            taken.append(("the clipboard", content.encode("utf-8")))
+        else:
+            taken.append(("the clipboard", sources.in_pictures([content], "the picture in the clipboard")))
+    return taken
+
+
 def _to_stderr(text: str) -> None:
     print(text, file=sys.stderr)
 
@@ -165,6 +183,9 @@ def add_parser(commands, shared: dict) -> None:
                             help="import accounts from phone apps' exports (Google Authenticator, Aegis, 2FAS, ...)")
     p.add_argument("sources", nargs="*", metavar="SOURCE",
                    help="an export file, a QR picture (several for a big Google Authenticator export) or a URI")
+    p.add_argument("--screen", action="store_true",
+                   help="read the QR codes on the screen (show Google Authenticator's export, then run this)")
+    p.add_argument("--clipboard", action="store_true", help="read the picture or the text in the clipboard")
     p.add_argument("--only", action="append", metavar="TEXT", help="import only entries whose ISSUER:LABEL has TEXT")
     p.add_argument("--exclude", action="append", metavar="TEXT", help="leave out entries whose ISSUER:LABEL has TEXT")
     p.add_argument("--yes", action="store_true", help="write without asking")

@@ -7,7 +7,7 @@ at the end, so the parts may come in any order and from any number of files.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .. import qr
 from ..otpauth import InputError
@@ -19,14 +19,15 @@ MAX_FILE = 16 * 1024 * 1024  # exports are kilobytes; a bigger file is not one
 Password = Callable[[str, str], str]  # (source, format) -> the password that opens it
 
 
-def load(sources: list[str], password: Password) -> list[Entry]:
-    """Every entry of every source, in order; BadInput (naming the source) for anything that cannot be read."""
+def load(sources: list[str], password: Password, taken: Sequence[tuple[str, bytes]] = ()) -> list[Entry]:
+    """Every entry of every source (files, pictures, URIs; then ``taken``: (where, what) already read, such as
+    the screen's QR codes), in order; BadInput (naming the source) for anything that cannot be read."""
     entries: list[Entry] = []
     parts: list[google.Part] = []
-    for source in sources:
+    for source, given in [(source, None) for source in sources] + list(taken):
         name = "the URI" if _is_uri(source) else source
         try:
-            found = read(_blob(source))
+            found = read(_blob(source) if given is None else given)
             if found.unlock is not None:
                 found.entries = found.unlock(password(source, found.format))
         except InputError as exc:
@@ -71,7 +72,21 @@ def _blob(source: str) -> bytes:
 
 def _picture(source: str) -> bytes:
     """The key texts in a picture's QR codes, one a line: otpauth URIs or Google export parts, not both."""
-    texts = [text.strip() for text in qr.read_texts(source)]
+    return in_codes(qr.read_texts(source))
+
+
+def in_pictures(pictures: list, where: str) -> bytes:
+    """The key texts of the QR codes in pictures (the screen's, the clipboard's), as a source to read."""
+    texts = [text for picture in pictures for text in qr.texts_in(picture)]
+    if not texts:
+        raise BadInput("no QR code found on %s; show the export's QR code (or save it as a picture) and try again"
+                       % where)
+    return in_codes(texts)
+
+
+def in_codes(texts: list[str]) -> bytes:
+    """QR codes' texts as one source: otpauth URIs or Google export parts, one a line, not both kinds."""
+    texts = [text.strip() for text in texts]
     migration = [text for text in texts if text.lower().startswith("otpauth-migration:")]
     keys = [text for text in texts if text.lower().startswith("otpauth:")]
     if migration and keys:
