@@ -2,7 +2,7 @@
 
 What a user relies on: a freshly flashed board (the REPL on its port) gets the firmware and boots it; the token
 then computes the codes every authenticator does, also after a power cycle; deploying again to a running token
-needs a press of its A button, copies nothing that is already there and keeps the accounts; a refusal or a dead
+needs a 3 s hold of its A button (a press refuses), copies nothing that is already there and keeps the accounts; a refusal or a dead
 port is one line, never a traceback.
 """
 
@@ -98,12 +98,12 @@ def test_deploy_to_a_fresh_board_then_again_to_the_running_token(tmp_path):
         asked = time.time()
         press_when_asked(vt, "B", asked)
         refused = vt.cli("deploy", "--board", "sim")
-        assert "Press A on the token" in refused.stdout
+        assert "Hold key A on the token for 3 s" in refused.stdout
         assert "refused" in one_line_error(refused)
         assert LABEL in vt.cli("list", check=True).stdout  # still the running token, unchanged
 
         asked = time.time()
-        person = press_when_asked(vt, "A", asked)
+        person = press_when_asked(vt, "A hold 3.5", asked)
         again = vt.cli("deploy", "--board", "sim", check=True)
         person.join(1)
         lines = again.stdout.splitlines()
