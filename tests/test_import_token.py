@@ -260,6 +260,8 @@ def test_backup_round_trip_to_a_second_token(tmp_path, password_file):
         one_line_error(proc, "password")
         assert ("Bank", "me") not in listed(first)  # the backup is opened before the token is touched
 
+    raw = backup.read_bytes()
+    assert not [form for secret in SECRETS for form in leak_forms(secret) if form.encode() in raw]  # encrypted
     # A second program reads it as Aegis does.
     db = enc.aegis_open(backup.read_bytes(), PASSWORD)
     assert [(e["issuer"], e["name"], e["type"], e["info"]["algo"], e["info"]["digits"], e["info"]["period"],

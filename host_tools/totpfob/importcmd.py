@@ -135,7 +135,7 @@ def cmd_import(args) -> int:
     ports = ops.pick_ports(args.port)
     rows = preview(entries, ops.imports.survey(ports), args.replace, args.only or [], args.exclude or [])
     chosen = [entry.account for entry, action, _ in rows if action in (ADD, REPLACE) and entry.account]
-    say = print
+    say: Callable[[str], None] = print
     if args.json:
         print(json.dumps([dict(entry.public(), action=action, reason=reason) for entry, action, reason in rows]))
         say = _to_stderr

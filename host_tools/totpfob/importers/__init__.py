@@ -81,7 +81,7 @@ def entry(secret: bytes | str | None, label: str, issuer: str = "", algorithm: o
         key = decode_secret(secret) if isinstance(secret, str) else secret
         if not key:
             raise InputError("the entry has no key")
-        account = build(key, label, issuer, algorithm_text, digits, period)
+        account = build(key, label, issuer, algorithm_text, _setting(digits), _setting(period))
     except InputError as exc:
         return _skipped(shown, str(exc))
     return Entry(account.issuer, account.label, account.algorithm, account.digits, account.period, account)
@@ -112,6 +112,11 @@ def _shown_uri(parts) -> Entry:
 
 def _skipped(shown: Entry, reason: str) -> Entry:
     return Entry(shown.issuer, shown.label, shown.algorithm, shown.digits, shown.period, None, reason)
+
+
+def _setting(value: object) -> int | str:
+    """A number as the export wrote it, for otpauth's checks to judge (anything else as its text)."""
+    return value if isinstance(value, (int, str)) else _text(value)
 
 
 def _text(value: object) -> str:

@@ -8,6 +8,7 @@ A big export is several QR codes, one batch: each part says its index, the batch
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -100,12 +101,13 @@ def _account(message: bytes) -> Entry:
                  _KINDS.get(kind, "unknown"))
 
 
-def _fields(data: bytes):
+def _fields(data: bytes) -> Iterator[tuple[int, int | bytes]]:
     """(field number, value) of a protobuf message: ints for varints, bytes for length-delimited fields."""
     at = 0
     while at < len(data):
         key, at = _varint(data, at)
         number, wire = key >> 3, key & 7
+        value: int | bytes
         if wire == 0:
             value, at = _varint(data, at)
         elif wire == 2:

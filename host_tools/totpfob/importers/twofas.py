@@ -44,7 +44,8 @@ def services(found: object) -> list[Entry]:
     for service in found:
         if not isinstance(service, dict):
             raise BadInput("a service in the 2FAS backup is not readable")
-        otp = service.get("otp") if isinstance(service.get("otp"), dict) else {}
+        otp = service.get("otp")
+        otp = otp if isinstance(otp, dict) else {}
         label = otp.get("account") or otp.get("label") or ""
         issuer = otp.get("issuer") or service.get("name") or ""
         result.append(entry(service.get("secret"), label, issuer, otp.get("algorithm", "SHA1"),
