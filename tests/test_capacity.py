@@ -79,7 +79,7 @@ def test_hundred_accounts_fit_and_the_next_is_refused_clearly_while_existing_cod
 
 def test_deleting_frees_room_and_codes_stay_right(full_token):
     token, secrets = full_token
-    token.cli("delete", "user050@example.org", check=True)
+    token.cli("delete", "--yes", "user050@example.org", check=True)
     del secrets["user050@example.org"]
     added = token.cli("add", "--secret", "JBSWY3DPEHPK3PXP", "--label", "fits-again", check=True)
     secrets["fits-again"] = ("", b"Hello!\xde\xad\xbe\xef")  # JBSWY3DPEHPK3PXP

@@ -37,8 +37,8 @@ VALID = [
     pytest.param(f"otpauth://totp/Example%3Aalice?secret={KEY}",
                  account("alice", "Example"), id="encoded-colon"),
     pytest.param(f"otpauth://totp/alice?secret={KEY}", account("alice"), id="no-issuer"),
-    pytest.param(f"otpauth://totp/Old:alice?secret={KEY}&issuer=New",
-                 account("alice", "New"), id="issuer-parameter-wins"),
+    pytest.param(f"otpauth://totp/example:alice?secret={KEY}&issuer=Example",
+                 account("alice", "Example"), id="issuer-in-label-differs-only-in-case"),
     pytest.param(f"OTPAUTH://TOTP/alice?secret={KEY}", account("alice"), id="upper-case-scheme"),
     pytest.param(f"otpauth://totp/alice?secret={KEY.lower()}", account("alice"), id="lower-case-key"),
     pytest.param("otpauth://totp/alice?secret=OJ5Z%20QCQJ%20LDDA%20S2ON", account("alice"), id="spaced-key"),
@@ -113,6 +113,10 @@ BAD = [
     ("otpauth://totp/" + "%C3%A9" * 33 + "?secret=" + KEY, "64"),  # 33 letters, 66 bytes
     (f"otpauth://totp/alice?secret={KEY}&issuer=" + "b" * 65, "issuer"),
     (f"otpauth://totp/ali%0Ace?secret={KEY}", "control characters"),
+    (f"otpauth://totp/ali%E2%80%A8ce?secret={KEY}", "control characters"),  # U+2028 line separator
+    (f"otpauth://totp/Bank:%E2%80%AEmoc.elgoog?secret={KEY}", "invisible formatting characters"),  # U+202E
+    (f"otpauth://totp/alice?secret={KEY}&issuer=Go%E2%80%8Bogle", "invisible formatting characters"),  # ZWSP
+    (f"otpauth://totp/alice%E2%81%A6x?secret={KEY}", "invisible formatting characters"),  # U+2066 isolate
     (f"otpauth://totp/%FFalice?secret={KEY}", "UTF-8"),
 ]
 
@@ -244,3 +248,22 @@ def test_a_parsed_account_is_the_tokens_record():
     from totpfob.account import fw_account
 
     assert fw_account.decode(got.record()) == ("sha256", 8, 60, "Shop", "alice", SECRET)
+
+
+def test_an_issuer_in_the_label_and_another_in_issuer_is_refused_naming_both():
+    """`otpauth://totp/Google:me?issuer=Evil` used to be stored as Evil without a word: the page said Google."""
+    uri = f"otpauth://totp/Google:me?secret={KEY}&issuer=Evil"
+    with pytest.raises(InputError) as exc_info:
+        parse_uri(uri)
+    said = _assert_user_error(exc_info)
+    assert "'Google'" in said and "'Evil'" in said and "--issuer" in said
+    # The user settles it by naming the issuer: then that one is stored.
+    assert parse_uri(uri, issuer="Google") == account("me", "Google")
+
+
+@pytest.mark.parametrize("name", ["\u202emoc.elgoog", "a\u200fb", "\ufeffalice", "x\u2069"])
+def test_a_typed_name_with_bidi_or_invisible_characters_is_refused(name):
+    for given in ({"label": name}, {"label": "alice", "issuer": name}):
+        with pytest.raises(InputError) as exc_info:
+            from_secret(KEY, **given)
+        assert "invisible formatting characters" in _assert_user_error(exc_info)

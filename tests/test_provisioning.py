@@ -213,7 +213,7 @@ def test_life_cycle_of_accounts(session, token, tmp_path):
     screen = show_account(token, "hubot", "GitHub")  # renamed, it keeps its key
     assert screen["code"] == pyotp_code(GITHUB_KEY, screen["t"], "sha256", 8, 60)
 
-    assert cli(session, token, "delete", "savings").returncode == 0
+    assert cli(session, token, "delete", "--yes", "savings").returncode == 0
     assert accounts(session, token) == stored[:2]
     assert json.loads(cli(session, token, "info", "--json").stdout)["accounts"] == 2
 
@@ -258,7 +258,7 @@ def test_existing_account_is_replaced_only_when_asked(session, token):
 
 def test_one_add_writes_to_two_tokens(session, token, make_token):
     other = make_token("--rtc-offset", "40")
-    cli(session, token, "delete", "shared")
+    cli(session, token, "delete", "--yes", "shared")
     fresh_step(30, margin=10)  # two adds and a clock setting fit in the code's time step
     proc = session.run([token.link, other.link], "add", "--secret", b32(SHARED_KEY), "--label", "shared")
     assert proc.returncode == 0, proc.stderr
@@ -341,7 +341,8 @@ BAD_INPUT = {
     "same-name-again": ["add", "--secret", KEY, "--label", "stock", "--issuer", "Shop"],
     "rename-unknown": ["rename", "nobody", "x"],
     "rename-onto-another": ["rename", "Shop:stock", "other"],
-    "delete-unknown": ["delete", "nobody"],
+    "delete-unknown": ["delete", "--yes", "nobody"],
+    "delete-without-yes-from-a-script": ["delete", "Shop:stock"],
     "wipe-without-yes": ["wipe"],
 }
 
@@ -446,7 +447,7 @@ def test_no_secret_ever_leaves_the_token_or_the_cli(session, token, tmp_path):
     cli(session, token, "add", "--uri", UGY_URI)  # refused: exists
     cli(session, token, "add", "--qr", str(qrgen.small(tmp_path, BANK_URI)))
     for args in (["list"], ["list", "--json"], ["info"], ["info", "--json"], ["time", "status", "--json"],
-                 ["rename", "savings", "renamed"], ["delete", "renamed"]):
+                 ["rename", "savings", "renamed"], ["delete", "--yes", "renamed"]):
         assert cli(session, token, *args).returncode == 0
     cli(session, token, "wipe", "--yes")
 

@@ -2,11 +2,12 @@
 arguments, calls one operation (ops) and prints a short human answer or JSON; the work is done in ops."""
 
 import json
+import sys
 from datetime import datetime, timezone
 
 from . import importcmd, ops, otpauth, qr
 from .account import ALGORITHMS, Account
-from .errors import UserError
+from .errors import Interrupted, UserError
 
 _SETTINGS = ("label", "issuer", "algorithm", "digits", "period")
 NEXT_CODE_WITHIN_S = 10  # `add` prints the next code too when the current one has less time left than this
@@ -68,15 +69,35 @@ def cmd_list(args) -> int:
 
 
 def cmd_rename(args) -> int:
-    renamed = ops.rename(ops.pick_port(args.port), args.old, args.new, note=print)
-    print("renamed %s to %s" % (renamed.name, args.new))
+    try:
+        new = otpauth.settings(args.new)["label"]  # the same checks as a new account's name (bidi marks...)
+    except otpauth.InputError as exc:
+        raise UserError(str(exc)) from None
+    renamed = ops.rename(ops.pick_port(args.port), args.old, new, note=print)
+    print("renamed %s to %s" % (renamed.name, new))
     return 0
 
 
 def cmd_delete(args) -> int:
+    if not args.yes and not _agreed("Delete %s from the token for good? [y/N] " % args.label):
+        print("nothing was deleted")
+        return 1
     deleted = ops.delete(ops.pick_port(args.port), args.label, note=print)
     print("deleted %s from the token" % deleted.name)
     return 0
+
+
+def _agreed(question: str) -> bool:
+    """Ask the person at the terminal; with nobody there (a script, a pipe) UserError asks for --yes instead."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("this deletes an account for good; to confirm without a question add --yes")
+    try:
+        answer = input(question)
+    except EOFError:
+        return False
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; nothing was changed") from None
+    return answer.strip().lower() in ("y", "yes", "i", "igen")
 
 
 def cmd_wipe(args) -> int:
@@ -157,6 +178,7 @@ def add_parsers(commands, shared: dict) -> None:
     p.set_defaults(run=cmd_rename)
     p = commands.add_parser("delete", parents=port, help="delete an account")
     p.add_argument("label", metavar="LABEL")
+    p.add_argument("--yes", action="store_true", help="do not ask on the terminal (the token still asks)")
     p.set_defaults(run=cmd_delete)
     p = commands.add_parser("wipe", parents=port, help="delete every account")
     p.add_argument("--yes", action="store_true", help="confirm")

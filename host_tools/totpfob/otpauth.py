@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import unicodedata
 from dataclasses import replace
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -30,16 +31,17 @@ def parse_uri(uri: str, **overrides) -> Account:
     """Parse an ``otpauth://totp/...`` URI into a checked Account; raise InputError if it cannot be used.
     ``overrides`` (label, issuer, algorithm, digits, period) take the place of what the URI says before the
     key is shortened, so a changed algorithm still gets the key as the service issued it."""
-    secret, settings = read_uri(uri)
+    secret, settings = read_uri(uri, check_issuer=overrides.get("issuer") is None)
     return build(secret, **dict(settings, **overrides))
 
 
-def read_uri(uri: str) -> tuple[bytes, dict]:
+def read_uri(uri: str, check_issuer: bool = True) -> tuple[bytes, dict]:
     """The key and the checked settings (label, issuer, algorithm, digits, period) of an otpauth URI.
 
     In the label (the path) a '+' is literal; in the parameters it is a space, as in form encoding.
     A raw '+' in the issuer parameter is kept when the label's issuer prefix shows it belongs there
-    (the spec wants both equal), so an unencoded ``Ügyfélkapu+`` survives.
+    (the spec wants both equal), so an unencoded ``Ügyfélkapu+`` survives. Two different issuers there are
+    refused, unless check_issuer is False (the caller gives the issuer itself).
     """
     try:
         parts = urlsplit(uri.strip())
@@ -72,6 +74,11 @@ def read_uri(uri: str) -> tuple[bytes, dict]:
         issuer = raw_issuer
     elif not issuer:
         issuer = prefix
+    elif prefix and prefix.casefold() != issuer.casefold() and check_issuer:
+        # The spec wants both equal; a URI whose label says one service and issuer= another is a mistake or a
+        # trap (the page shows "Google", the token would store "Evil"): the user picks one with --issuer.
+        raise InputError("the URI names two different issuers, %s in its label and %s in issuer=; choose one"
+                         " with --issuer" % (_shown(prefix), _shown(issuer)))
     if "secret" not in params or not params["secret"].strip():
         raise InputError("the URI has no secret= parameter, so it carries no key")
     secret = decode_secret(params["secret"])
@@ -171,9 +178,19 @@ def _checked_name(name: str, what: str) -> str:
     if size > fw_account.MAX_NAME:
         raise InputError("the %s is %d bytes long in UTF-8, and the token stores at most %d"
                          % (what, size, fw_account.MAX_NAME))
-    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in name):
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 or char in "\u2028\u2029" for char in name):
         raise InputError("the %s contains control characters such as line breaks" % what)
+    # Format characters draw nothing but reorder or hide text: U+202E turns "moc.elgoog" into what looks like
+    # "google.com" in `list`. No real name needs them.
+    if any(unicodedata.category(char) == "Cf" for char in name):
+        raise InputError("the %s contains invisible formatting characters (such as right-to-left marks) that"
+                         " could make it look like another name" % what)
     return name
+
+
+def _shown(name: str) -> str:
+    """A name from the input as a message may show it: quoted, without characters that could disguise it."""
+    return repr("".join(char for char in name if char.isprintable() and unicodedata.category(char) != "Cf")[:64])
 
 
 def _checked_algorithm(algorithm: str) -> str:
