@@ -19,7 +19,7 @@ import import_encoders as enc
 import pyotp
 import pytest
 import qrgen
-from virtual_token import VirtualToken
+from virtual_token import TOTPFOB, VirtualToken
 
 UGY = "Ügyfélkapu+"
 UGY_KEY = bytes.fromhex("31c0ffee5eed0000a1b2")  # 80 bits
@@ -279,6 +279,55 @@ def test_backup_round_trip_to_a_second_token(tmp_path, password_file):
 def leak_forms(secret: bytes) -> list:
     padded = base64.b32encode(secret).decode()
     return [secret.hex(), padded.rstrip("="), padded.rstrip("=").lower(), repr(secret)]
+
+
+def on_terminal(token, args, answers, timeout=60) -> tuple:
+    """Run the CLI on a pseudo-terminal of its own (a person at the keyboard): each (prompt, answer) is typed
+    when the prompt shows. (exit status, everything the terminal showed)."""
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the pty is its controlling terminal, as a console is a person's
+        os.environ["TZ"] = "UTC"
+        os.execv(TOTPFOB, [TOTPFOB, "--port", str(token.link), *args])
+    shown, pending, deadline = b"", list(answers), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break  # the child closed the terminal
+            if not chunk:
+                break
+            shown += chunk
+        if pending and pending[0][0].encode() in shown:
+            os.write(fd, pending.pop(0)[1].encode() + b"\r")
+            shown += b"\n"
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    text = shown.decode("utf-8", "replace")
+    OUTPUTS.append(text)
+    return os.waitstatus_to_exitcode(status), text
+
+
+def test_questions_on_a_terminal(token, tmp_path):
+    export = write(tmp_path, "keys.txt", enc.uri(UGY_KEY, "me", "Q").encode())
+    backup = tmp_path / "backup.json"
+    status, shown = on_terminal(token, ["import", export], [("[y/N]", "n")])
+    assert status != 0 and "nothing was written" in shown
+    assert listed(token) == []
+    status, shown = on_terminal(token, ["import", "--backup", str(backup), export],
+                                [("[y/N]", "y"), ("new password", "titok 1"), ("again", "titok 2")])
+    assert status != 0 and "the two passwords differ" in shown
+    assert listed(token) == [] and not backup.exists()
+    status, shown = on_terminal(token, ["import", "--backup", str(backup), export],
+                                [("[y/N]", "igen"), ("new password", "titok 1"), ("again", "titok 1")])
+    assert status == 0, shown
+    assert "titok" not in shown  # a password is not echoed
+    assert listed(token) == [("Q", "me")]
+    assert [e["name"] for e in enc.aegis_open(backup.read_bytes(), "titok 1")["entries"]] == ["me"]
 
 
 def test_no_key_was_printed():
