@@ -172,8 +172,8 @@ class App:
                     break  # let go too soon
             else:
                 armed = True
-            if event is not None and event != "A long":  # a short press (A long comes during any hold)
-                break
+            if event is not None and (event != "A long" or armed and not holding):
+                break  # a short press; "A long" comes during any hold, and counts only as that hold
             board.port.read()  # the host is waiting; anything it sends now is noise
             board.idle(50)
         service.answer(allowed)

@@ -130,12 +130,13 @@ class Hardware:
 
     def _take(self):
         """Read the control lines that came: "A hold S" holds A down for S seconds (a press long enough to be
-        "A long" on a board, reported so at once), any other line is a button event."""
+        "A long" on a board, reported so at once), "A long" holds it for a second; any other line is a button
+        event."""
         while self._control_poll.poll(0):
             line = self._control.readline().strip().decode()
-            if line.startswith("A hold "):
+            if line.startswith("A hold ") or line == "A long":
                 try:
-                    held_ms = int(float(line[7:]) * 1000)
+                    held_ms = int(float(line[7:]) * 1000) if line != "A long" else 1000
                 except ValueError:
                     continue  # a mistyped line must not stop the token
                 if self._held_until is None:
