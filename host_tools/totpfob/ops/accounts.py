@@ -53,6 +53,10 @@ def add(ports: Sequence[str], account: Account, replace: bool = False, note: Not
             tokens, existed = _checked(links, ports, account, replace, several)
         except KeyboardInterrupt:
             raise Interrupted("interrupted; nothing was changed") from None
+        except UserError as exc:
+            if several:
+                raise UserError("%s; nothing was written to any token" % exc) from None
+            raise
         written: list[str] = []
         for port in ports:
             token, sent = tokens[port], False
@@ -99,13 +103,11 @@ def _checked(links: ExitStack, ports: list[str], account: Account, replace: bool
             token = Token(links.enter_context(Link(port)))
             about = token.hello()
             there = any(a.issuer == account.issuer and a.label == account.label for a in token.accounts())
-        nothing = "; nothing was written to any token" if several else ""
         if there and not replace:
-            raise UserError("the token on %s already has %s; to pair it again (a new key) add --replace%s"
-                            % (port, account.name, nothing))
+            raise UserError("the token on %s already has %s; to pair it again (a new key) add --replace"
+                            % (port, account.name))
         if not there and isinstance(about.get("free"), int) and about["free"] <= 0:
-            raise UserError("the token on %s is full: delete an account first (`totpfob delete LABEL`)%s"
-                            % (port, nothing))
+            raise UserError("the token on %s is full: delete an account first (`totpfob delete LABEL`)" % port)
         tokens[port], existed[port] = token, there
     return tokens, existed
 
