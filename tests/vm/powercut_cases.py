@@ -10,10 +10,16 @@ default geometry, as the ESP32 port mounts its flash), opens the vault and the c
 power-on and checks they hold exactly the state before or after the change, with the same codes as the keys the
 accounts were added with. Then one more account is added, as proof the flash still takes changes.
 
-For each change, N runs from 0 until the change completes without a cut; that run's flash is the start of the
+For each change, N runs over every operation of the change; that change's complete run is the start of the
 next change, so later rounds run on a used filesystem (metadata logs filling up and being compacted).
+A delete, a replace and a wipe end with a scrub that fills every free block (scrub.py): some thousand programs
+of the same kind. Inside that fill, cuts are tried at its first and last FILL_EDGE operations and at every
+FILL_STRIDE-th between (a stride prime to the operations per block, so they land at every place in a block);
+every other operation of every change is cut. After a cut the reboot must also have finished the erase: the
+scrub file gone, and, when the vault holds the new state, no key the change removed anywhere on the flash.
 Prints one JSON line per failure ({"failure": ...}), then {"summary": {change: {"cut_points": cuts tried,
-"failures": n, "operations": [flash operations of each complete run]}}, "impossible_programs": n}.
+"failures": n, "operations": [flash operations of each complete run], "skipped": operations inside fills not
+cut, "fill_operations": [operations of each fill]}}, "impossible_programs": n}.
 """
 
 import gc
@@ -23,6 +29,7 @@ import os
 import account as accountmod
 import clock as clockmod
 import otp
+import scrub
 import vault
 
 _BLOCK = 4096
@@ -32,6 +39,8 @@ MOUNT = "/flash"
 VAULT = MOUNT + "/vault.bin"
 SETTINGS = MOUNT + "/clock.cfg"
 ROUNDS = 3
+FILL_EDGE = 40  # more than a block's worth of programs (and its erase) at each end of a scrub's fill
+FILL_STRIDE = 97
 TIMES = (59, 1111111109, 1700000000, 4000000000)  # a few instants, one past 2038
 # What a cut program keeps of its bytes, and whether a cut erase happened, for each variant of a cut.
 KEPT = ((1, 4), (1, 2), (-1, 1))  # a quarter, half, all but the last byte
@@ -150,6 +159,7 @@ def change_list(first_round):
 def power_on(data, cut_at=-1, variant=0):
     """Mount the flash and open the vault and the clock as the token does at power-on."""
     flash = RamFlash(data, cut_at, variant)
+    _flash_in_use[0] = flash
     os.mount(os.VfsLfs2(flash), MOUNT)
     return flash, vault.Vault(VAULT), clockmod.Clock(FakeRtc(), SETTINGS)
 
@@ -167,6 +177,22 @@ def _tracked_open(*args):
 # finalisers would otherwise run LittleFS code on the dead mount with the heap locked.
 vault.open = _tracked_open
 clockmod.open = _tracked_open
+scrub.open = _tracked_open
+
+# Where each scrub's fill starts and ends, in flash operations of the flash in use (a record, not a change of it).
+_fills = []
+_flash_in_use = [None]
+_fill = scrub._fill
+
+
+def _recorded_fill(path, limit):
+    start = _flash_in_use[0].operations
+    written = _fill(path, limit)
+    _fills.append((start, _flash_in_use[0].operations))
+    return written
+
+
+scrub._fill = _recorded_fill
 
 
 def abandon():
@@ -196,6 +222,12 @@ def wrong_codes(accounts):
     return wrong
 
 
+def removed_keys_left(data, before, after):
+    """Labels of accounts whose key the change removed (held before, by no account after) still on the flash."""
+    kept = [known[5] for known in after[0]]
+    return [known[4] for known in before[0] if known[5] not in kept and data.find(known[5]) >= 0]
+
+
 def check(data, before, after):
     """Reboot on the flash's bytes; a description of what is wrong, or None. Never shows a key."""
     try:
@@ -203,6 +235,8 @@ def check(data, before, after):
     except OSError as exc:
         return "flash does not mount after the cut: %r" % (exc,)
     try:
+        if "vault.bin.scrub" in os.listdir(MOUNT):
+            return "the power-on left an interrupted erase unfinished"
         if store.error is not None:
             return "vault reports: " + store.error
         accounts = stored(store)
@@ -210,6 +244,8 @@ def check(data, before, after):
             return "vault holds neither the old nor the new accounts but %r" % ([a[4] for a in accounts],)
         if wrong_codes(accounts):
             return "wrong codes for %r" % (wrong_codes(accounts),)
+        if accounts == after[0] and removed_keys_left(data, before, after):
+            return "keys of %r are still on the flash" % (removed_keys_left(data, before, after),)
         settings = (clock.last_sync, clock.drift_ppb)
         if settings != before[1] and settings != after[1]:
             return "clock settings are neither the old nor the new ones but %r" % (settings,)
@@ -227,11 +263,38 @@ def check(data, before, after):
         abandon()
 
 
+def survey(change, base, work):
+    """The (first, end) flash operations of each scrub fill in an uncut run of the change from base."""
+    work[:] = base
+    _, store, clock = power_on(work)
+    del _fills[:]
+    change(store, clock)
+    fills = list(_fills)
+    abandon()
+    return fills
+
+
+def sampled(n, fills):
+    """Whether operation n is cut: all are, but inside a fill only the edges and every FILL_STRIDE-th."""
+    for start, end in fills:
+        if start + FILL_EDGE <= n < end - FILL_EDGE:
+            return (n - start) % FILL_STRIDE == 0
+    return True
+
+
 def cut_every_operation(name, change, base, work, before, after, report):
-    """Run the change with a cut at each operation in turn until it completes; base then holds its result."""
-    tally = report.setdefault(name, {"cut_points": 0, "failures": 0, "operations": []})
+    """Run the change with a cut at each operation in turn (in a scrub's fill: at those sampled) until it
+    completes; base then holds its result."""
+    tally = report.setdefault(name, {"cut_points": 0, "failures": 0, "operations": [], "skipped": 0,
+                                     "fill_operations": []})
+    fills = survey(change, base, work)
+    tally["fill_operations"] += [end - start for start, end in fills]
     n = 0
     while True:
+        if not sampled(n, fills):
+            tally["skipped"] += 1
+            n += 1
+            continue
         for variant in range(len(KEPT)):
             work[:] = base
             flash, store, clock = power_on(work, n, variant)
