@@ -85,17 +85,18 @@ class Token:
 
     def add(self, record: bytes, replace: bool = False) -> int:
         """Store an account's record (Account.record()); the number of accounts now on the token."""
-        (stored,) = self._ask(wire.ADD, wire.ADD_REPLACE if replace else 0, record)
+        # A replace ends with the token erasing the old key from its flash (firmware/scrub.py): seconds.
+        (stored,) = self._ask(wire.ADD, wire.ADD_REPLACE if replace else 0, record, timeout=5.0 if replace else None)
         return stored
 
     def rename(self, account: Account, new_label: str) -> None:
         self._ask(wire.RENAME, account.issuer, account.label, new_label)
 
     def delete(self, account: Account) -> None:
-        self._ask(wire.DELETE, account.issuer, account.label)
+        self._ask(wire.DELETE, account.issuer, account.label, timeout=5.0)  # then it erases the key: seconds
 
     def wipe(self) -> None:
-        self._ask(wire.WIPE, wire.WIPE_CONFIRM)
+        self._ask(wire.WIPE, wire.WIPE_CONFIRM, timeout=5.0)  # then it erases every key: seconds
 
     def check(self, issuer: str, label: str, code: str) -> tuple:
         """(matches, step skew): does the token compute this code for the account now?"""
