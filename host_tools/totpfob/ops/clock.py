@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from .. import timesync
 from ..errors import UserError
 from ..token import Token
-from .session import Note, connect, quiet
+from .session import Note, connect, distinct_ports, quiet
 
 
 def ensure_clock(token: Token, note: Note = quiet) -> str:
@@ -58,6 +58,7 @@ class Synced:
 
 def time_sync(ports: Sequence[str], note: Note = quiet) -> list[Synced]:
     """Set each token's clock from this computer's (learning its drift); a Synced for each."""
+    ports = distinct_ports(ports)
     done = []
     warned = []
 
