@@ -158,6 +158,7 @@ class App:
                 self.screen.message(screen, *question, "Hold A %d s" % (_HOLD_MS // 1000), "%d s" % left)
                 service.waiting(left)  # the host waits on, and does not send the request again
             event = board.button()
+            was_armed = armed
             if board.pressed("A"):
                 ups = 0
                 if armed and not holding:
@@ -172,7 +173,7 @@ class App:
                     break  # let go too soon
             else:
                 armed = True
-            if event is not None and (event != "A long" or armed and not holding):
+            if event is not None and (event != "A long" or was_armed and not holding):
                 break  # a short press; "A long" comes during any hold, and counts only as that hold
             board.port.read()  # the host is waiting; anything it sends now is noise
             board.idle(50)
