@@ -160,6 +160,7 @@ class Service:
         gc.collect()
         return {
             "protocol": wire.PROTOCOL, "firmware": FIRMWARE_VERSION, "board": self.board.name,
+            "rtc": type(self.clock.rtc).__name__,  # the chip bounds the drift the host may learn
             "capacity": vaultmod.CAPACITY, "accounts": count, "free": vaultmod.CAPACITY - count,
             "clock": "lost" if self.clock.now() is None else "ok",
             "vault": self.vault.error or "ok", "battery": battery,

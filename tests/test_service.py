@@ -229,6 +229,7 @@ def test_hello_unknown_malformed_and_maintenance(vm, tmp_path):
     info = json.loads(payload)
     assert (kind, rid) == (wire.OK, 1)
     assert info["protocol"] == wire.PROTOCOL and info["board"] == "test" and info["battery"] == 42
+    assert info["rtc"] == "PCF8563"  # the host bounds the drift it learns by the chip
     assert (info["accounts"], info["free"], info["clock"], info["vault"]) == (0, 100, "lost", "ok")
     assert got[1]["reply"] == error(2, wire.E_UNKNOWN, "unknown request 85")
     assert got[2]["reply"] == error(3, wire.E_MALFORMED, "malformed request")
