@@ -16,9 +16,9 @@ import time
 from contextlib import contextmanager
 
 import import_encoders as enc
-import pyotp
 import pytest
 import qrgen
+import reference
 from virtual_token import TOTPFOB, VirtualToken
 
 UGY = "Ügyfélkapu+"
@@ -35,20 +35,9 @@ ACCOUNTS = [(UGY_KEY, "demo.user@ugyfelkapu.gov.hu", UGY, "SHA1", 6, 30),
             (KEY_512, "elijah", "Airbnb", "SHA512", 8, 50)]
 
 
-class _RawKeyOTP(pyotp.OTP):
-    """pyotp's HMAC and truncation on key bytes we decoded ourselves (pyotp refuses keys under 112 bits)."""
-
-    def __init__(self, key: bytes, digits: int, algorithm: str):
-        self.raw_key = key
-        super().__init__("", digits=digits, digest=getattr(hashlib, algorithm))
-
-    def byte_secret(self) -> bytes:
-        return self.raw_key
-
-
 def pyotp_codes(key, t, algorithm, digits, period) -> set:
     """pyotp's codes for a screen drawn at host time t (the step may turn while it is drawn)."""
-    return {_RawKeyOTP(key, digits, algorithm.lower()).generate_otp(int(x) // period) for x in (t - 1, t)}
+    return reference.codes_around(key, t, algorithm, digits, period)
 
 
 OUTPUTS: list = []  # everything the CLI printed in this file's tests: the leak scan reads it

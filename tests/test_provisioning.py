@@ -18,9 +18,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import frames
-import pyotp
 import pytest
 import qrgen
+import reference
 import serial
 import wire
 from virtual_token import TOTPFOB, VirtualToken
@@ -52,19 +52,7 @@ UGY_URI = "otpauth://totp/%s:demo.user@ugyfelkapu.gov.hu?secret=%s&issuer=%s" % 
 BANK_URI = "otpauth://totp/Bank:savings?secret=%s&issuer=Bank&algorithm=SHA512&digits=7&period=45" % b32(BANK_KEY)
 
 
-class _RawKeyOTP(pyotp.OTP):
-    """pyotp's HMAC and truncation on key bytes we decoded ourselves (pyotp refuses keys under 112 bits)."""
-
-    def __init__(self, key: bytes, digits: int, algorithm: str):
-        self.raw_key = key
-        super().__init__("", digits=digits, digest=getattr(hashlib, algorithm))
-
-    def byte_secret(self) -> bytes:
-        return self.raw_key
-
-
-def pyotp_code(key: bytes, t: float, algorithm="sha1", digits=6, period=30) -> str:
-    return _RawKeyOTP(key, digits, algorithm).generate_otp(int(t) // period)
+pyotp_code = reference.code
 
 
 class Session:

@@ -7,7 +7,6 @@ a second refused in one line naming the first, and a lock left by kill -9 taken 
 """
 
 import base64
-import hashlib
 import os
 import re
 import shutil
@@ -18,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import pyotp
 import pytest
+import reference
 from totpfob.samples import DEMO_ISSUER, DEMO_KEY, DEMO_LABEL
 from totpfob.sim import render
 from virtual_token import TOTPFOB, VirtualToken
@@ -33,15 +32,8 @@ HALF_BLOCKS = re.compile("[\u2580\u2584\u2588]")
 
 
 def codes_around(now: float, key: bytes = base64.b32decode(DEMO_KEY)) -> set:
-    """pyotp's codes for the last few seconds (a screen drawn then may still stand). The key is 80 bits, which
-    pyotp refuses to take as base32: hand it the bytes."""
-
-    class KeyTOTP(pyotp.TOTP):
-        def byte_secret(self) -> bytes:
-            return key
-
-    totp = KeyTOTP(DEMO_KEY, digest=hashlib.sha1)
-    return {totp.generate_otp(int(now - back) // 30) for back in range(4)}
+    """pyotp's codes for the last few seconds (a screen drawn then may still stand)."""
+    return reference.codes_around(key, now, back=3)
 
 
 class Terminal:
