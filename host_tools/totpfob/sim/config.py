@@ -12,6 +12,7 @@ from typing import Optional
 DEFAULT_HEAP = "192k"
 RTC_CHIPS = ("ds3231", "pcf8563")
 REPL_IDLE_S = 60.0  # esp32board's _REPL_IDLE_MS: an allowed maintenance closes after this long without traffic
+HIDDEN = ("repl_idle", "fail_setup")  # flags for tests, left out of `totpfob sim --help`
 HOLD_S = 3.5  # the keyboard's `h`: "A hold 3.5", long enough for the token's 3 s gesture
 
 
