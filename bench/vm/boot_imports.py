@@ -118,6 +118,9 @@ def main():
         def idle(self, ms):
             pass
 
+        def pressed(self, name):
+            return False
+
         def shown(self, info):
             self.screens.append(info.get("screen"))
 

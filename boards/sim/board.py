@@ -78,6 +78,6 @@ class Board(BoardBase):
 
 
 def setup():
-    if simhw.hardware.config["fail_setup"]:  # the simulator's hidden --fail-setup: a chip that does not answer
+    if simhw.hardware.config.get("fail_setup"):  # the simulator's hidden --fail-setup: a chip that does not answer
         raise OSError(19)
     return Board(simhw.hardware)
