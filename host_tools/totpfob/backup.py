@@ -39,8 +39,10 @@ class Backup:
     @classmethod
     def open(cls, path: str | os.PathLike[str], password: Callable[[bool], str]) -> Backup:
         """Open the backup at path, or prepare a new one there; password(new) asks for the password (twice when
-        new). UserError when the file is not such a backup or the password does not open it."""
+        new). UserError when the file is not such a backup, the password does not open it, or its folder does not
+        take a new file (checked first: before a password is asked for, before any token is written)."""
         where = Path(path)
+        _probe(where)
         if not where.exists():
             return cls._new(where, password(True))
         try:
@@ -84,7 +86,7 @@ class Backup:
         self._write(json.dumps(doc, indent=4).encode("utf-8"))
 
     def _write(self, data: bytes) -> None:
-        folder = self.path.parent if str(self.path.parent) else Path(".")
+        folder = _folder(self.path)
         try:
             handle, temp = tempfile.mkstemp(prefix=".totpfob-backup-", dir=folder)
             try:
@@ -99,6 +101,24 @@ class Backup:
         except OSError as exc:
             raise UserError("the backup %s could not be written (%s)" % (self.path, exc.strerror or "error")
                             ) from None
+
+
+def _folder(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
+
+
+def _probe(path: Path) -> None:
+    """UserError when the backup at path could not be written: its folder does not take a new file (the file is
+    written anew beside itself, then moved in place), or the name is taken by a folder."""
+    if path.is_dir():
+        raise UserError("the backup %s is a folder; give a file name for the backup" % path)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=".totpfob-backup-", dir=_folder(path))
+        os.close(handle)
+        os.unlink(temp)
+    except OSError as exc:
+        raise UserError("the backup %s cannot be written there (%s); nothing was changed"
+                        % (path, exc.strerror or "error")) from None
 
 
 def _seal(key: bytes, nonce: bytes, plain: bytes) -> bytes:

@@ -20,13 +20,26 @@ class _Commands(argparse._SubParsersAction):
         setattr(namespace, self.dest, values[0])
         _, rest = self._name_parser_map[values[0]].parse_known_args(values[1:], namespace)
         if rest:
-            parser.error("unrecognized arguments: %s" % " ".join(rest))
+            parser.error(_unexpected(rest))
+
+
+def _unexpected(words: list[str]) -> str:
+    """The complaint about words no option takes, without repeating them: they may be the rest of a key typed
+    with spaces (`--secret JBSW Y3DP ...`), which must not end up on the screen or in a log."""
+    return ("%d unexpected word(s) on the command line; put a key written with spaces in quotes" % len(words))
 
 
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.register("action", "parsers", _Commands)
+
+    def parse_args(self, args=None, namespace=None):
+        """argparse's, but naming how many words were not understood, never the words (_unexpected)."""
+        parsed, rest = self.parse_known_args(args, namespace)
+        if rest:
+            self.error(_unexpected(rest))
+        return parsed
 
     def error(self, message):
         """A mistyped command line is one line too, pointing at --help."""
@@ -117,9 +130,18 @@ def main(argv=None) -> int:
             print("totpfob: interrupted; whether the token did it is unknown: see `totpfob list`", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # Whoever read the output stopped reading (`totpfob list | head -1`): nothing more to say to them.
+        # Whoever read the output stopped reading (`totpfob list | head -1`): nothing more to say to them. For a
+        # command that writes to the token, what it said (the code to type in, what was stored) was lost.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        command = getattr(args, "time_command", None) or getattr(args, "command", None)
+        if command in _READING:
+            return 0
+        try:
+            print("totpfob: the output was cut off (the reader closed the pipe); see `totpfob list` for what the"
+                  " token holds", file=sys.stderr)
+        except OSError:
+            pass  # stderr is gone too
+        return 2
     finally:
         # Past main the work is done: a late Ctrl-C must not print the loader's "nothing was changed".
         loading = getattr(previous, "__name__", "") == "_interrupted_while_loading"  # totpfob/__init__.py

@@ -2,12 +2,12 @@
 arguments, calls one operation (ops) and prints a short human answer or JSON; the work is done in ops."""
 
 import json
-import sys
 from datetime import datetime, timezone
 
 from . import importcmd, ops, otpauth, qr
 from .account import ALGORITHMS, Account
 from .errors import Interrupted, UserError
+from .otpauth import printable
 
 _SETTINGS = ("label", "issuer", "algorithm", "digits", "period")
 NEXT_CODE_WITHIN_S = 10  # `add` prints the next code too when the current one has less time left than this
@@ -36,8 +36,11 @@ def read_account(args) -> Account:
 
 
 def cmd_add(args) -> int:
-    account = read_account(args)
-    kept = importcmd.open_backup(args)  # before the token is touched: a wrong backup password changes nothing
+    try:  # before the token is touched: a wrong backup password or a Ctrl-C changes nothing
+        account = read_account(args)
+        kept = importcmd.open_backup(args)
+    except KeyboardInterrupt:
+        raise Interrupted(importcmd.UNCHANGED) from None
     added = ops.add(ops.pick_ports(args.port), account, args.replace, note=print)
     importcmd.save_backup(kept, [added.account], print)
     print("code now: %s  (%d s left) - the token shows the same; type it into the pairing page"
@@ -64,7 +67,7 @@ def cmd_list(args) -> int:
         print("no accounts on the token (add one with `totpfob add --qr SCREENSHOT.png`)")
     else:
         for a in found:
-            print("%-40s %s, %d digits, %d s" % (a.name, a.algorithm.upper(), a.digits, a.period))
+            print("%-40s %s, %d digits, %d s" % (printable(a.name), a.algorithm.upper(), a.digits, a.period))
     return 0
 
 
@@ -74,30 +77,19 @@ def cmd_rename(args) -> int:
     except otpauth.InputError as exc:
         raise UserError(str(exc)) from None
     renamed = ops.rename(ops.pick_port(args.port), args.old, new, note=print)
-    print("renamed %s to %s" % (renamed.name, new))
+    print("renamed %s to %s" % (printable(renamed.name), printable(new)))
     return 0
 
 
 def cmd_delete(args) -> int:
-    if not args.yes and not _agreed("Delete %s from the token for good? [y/N] " % args.label):
+    if not args.yes and not importcmd.agreed(
+            "Delete %s from the token for good? [y/N] " % printable(args.label),
+            "this deletes an account for good; to confirm without a question add --yes"):
         print("nothing was deleted")
         return 1
     deleted = ops.delete(ops.pick_port(args.port), args.label, note=print)
-    print("deleted %s from the token" % deleted.name)
+    print("deleted %s from the token" % printable(deleted.name))
     return 0
-
-
-def _agreed(question: str) -> bool:
-    """Ask the person at the terminal; with nobody there (a script, a pipe) UserError asks for --yes instead."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UserError("this deletes an account for good; to confirm without a question add --yes")
-    try:
-        answer = input(question)
-    except EOFError:
-        return False
-    except KeyboardInterrupt:
-        raise Interrupted("interrupted; nothing was changed") from None
-    return answer.strip().lower() in ("y", "yes", "i", "igen")
 
 
 def cmd_wipe(args) -> int:
@@ -113,14 +105,25 @@ def cmd_info(args) -> int:
     if args.json:
         print(json.dumps(info))
         return 0
-    print("board %s, firmware %s (protocol %d)" % (info["board"], info["firmware"], info["protocol"]))
-    print("accounts %d of %d (%d free)" % (info["accounts"], info["capacity"], info["free"]))
-    print("clock %s" % ("lost: run `totpfob time sync`" if info["clock"] == "lost" else "ok"))
-    if info.get("vault") != "ok":
-        print("storage damaged (%s): `totpfob wipe --yes` starts afresh" % info["vault"])
+    shown = {name: _said(info.get(name)) for name in ("board", "firmware", "protocol", "accounts", "capacity",
+                                                       "free", "vault", "battery")}
+    print("board %(board)s, firmware %(firmware)s (protocol %(protocol)s)" % shown)
+    print("accounts %(accounts)s of %(capacity)s (%(free)s free)" % shown)
+    clock = info.get("clock")
+    print("clock %s" % ("lost: run `totpfob time sync`" if clock == "lost" else "ok" if clock == "ok" else
+                        "state unknown (%s)" % _said(clock)))
+    if info.get("vault") not in ("ok", None):
+        print("storage damaged (%(vault)s): `totpfob wipe --yes` starts afresh" % shown)
     if info.get("battery") is not None:
-        print("battery %d%%" % info["battery"])
+        print("battery %(battery)s%%" % shown)
     return 0
+
+
+def _said(value: object) -> str:
+    """A HELLO field as `info` shows it: '?' when the token did not say, never a control character."""
+    if value is None:
+        return "?"
+    return printable(str(value))[:40]
 
 
 def cmd_time_sync(args) -> int:

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from . import backup as backups
 from . import ops
 from .account import Account
-from .errors import UserError
+from .errors import Interrupted, UserError
 from .importers import Entry, sources
-from .otpauth import InputError
+from .otpauth import InputError, printable
 
 ADD, REPLACE, EXISTS, SKIP = "add", "replace", "exists", "skip"
+YES = ("y", "yes", "i", "igen")  # the answers that agree, in English and in Hungarian
+UNCHANGED = "interrupted; nothing was changed"
 _SHOWN = {ADD: "add", REPLACE: "replace", EXISTS: "already on the token", SKIP: "skip"}
 
 
@@ -28,14 +30,40 @@ def _password_reader(args) -> Callable[[str], str]:
         except OSError as exc:
             raise UserError("the password file %s cannot be read (%s)"
                             % (args.password_file, exc.strerror or "error")) from None
+        except UnicodeDecodeError:
+            raise UserError("the password file %s is not UTF-8 text; save it as UTF-8 (or type the password)"
+                            % args.password_file) from None
         return lambda question: given
 
     def typed(question: str) -> str:
         if not sys.stdin.isatty():
             raise UserError("%s; give the password with --password-file FILE (no terminal to ask on)" % question)
-        return getpass.getpass(question + ": ")
+        try:
+            return getpass.getpass(question + ": ")
+        except EOFError:
+            print(file=sys.stderr)
+            raise UserError("no password was typed; nothing was changed") from None
+        except KeyboardInterrupt:
+            print(file=sys.stderr)
+            raise Interrupted(UNCHANGED) from None
 
     return typed
+
+
+def agreed(question: str, without_terminal: str) -> bool:
+    """Ask the person at the terminal a y/N question: True when they agree (y, yes, i, igen). With nobody there
+    (a script, a pipe) UserError(without_terminal); Ctrl-D and Ctrl-C end with "nothing was changed"."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(without_terminal)
+    try:
+        answer = input(question)
+    except EOFError:
+        print()
+        raise UserError("no answer was typed; nothing was changed") from None
+    except KeyboardInterrupt:
+        print()
+        raise Interrupted(UNCHANGED) from None
+    return answer.strip().lower() in YES
 
 
 def open_backup(args) -> backups.Backup | None:
@@ -59,7 +87,13 @@ def save_backup(opened: backups.Backup | None, accounts: list[Account], say: Cal
     """Append the accounts just written to the opened backup, and tell the user what keeping it means."""
     if opened is None or not accounts:
         return
-    opened.append(accounts)
+    try:
+        opened.append(accounts)
+    except UserError as exc:
+        if len(accounts) == 1:
+            raise UserError("the account was stored on the token; the backup was not written: %s" % exc) from None
+        raise UserError("the %d accounts were stored on the token; the backup was not written: %s"
+                        % (len(accounts), exc)) from None
     if opened.created:
         say("created the encrypted backup %s with %d account(s); %s" % (opened.path, len(accounts), backups.WARNING))
     else:
@@ -111,21 +145,38 @@ def _table(rows: list[tuple[Entry, str, str]]) -> None:
     for entry, action, reason in rows:
         settings = "%s/%d/%ds" % (entry.algorithm.upper(), entry.digits, entry.period)
         shown = _SHOWN[action] + (": " + reason if reason and action != EXISTS else "")
-        print("%-24s %-28s %-16s %s" % (entry.issuer[:24], entry.label[:28], settings, shown))
+        print("%-24s %-28s %-16s %s" % (printable(entry.issuer)[:24], printable(entry.label)[:28], settings,
+                                          printable(shown)))
 
 
 def _confirm(count: int, ports: list[str]) -> None:
-    if not sys.stdin.isatty():
-        raise UserError("nothing was written: add --yes to write without asking (there is no terminal to ask on)")
-    where = "the token" if len(ports) == 1 else "%d tokens" % len(ports)
-    answer = input("write %d account(s) to %s? [y/N] " % (count, where))
-    if answer.strip().lower() not in ("y", "yes", "i", "igen"):
+    question = ("write %d account(s) to the token? [y/N] " % count if len(ports) == 1 else
+                "write %d account(s) to %d tokens? [y/N] " % (count, len(ports)))
+    if not agreed(question, "nothing was written: add --yes to write without asking (there is no terminal to ask"
+                            " on)"):
         raise UserError("nothing was written")
 
 
 def cmd_import(args) -> int:
     if not args.sources and not args.screen and not args.clipboard:
         raise UserError("name what to import: an export file, a QR picture, an otpauth URI, --screen or --clipboard")
+    say: Callable[[str], None] = _to_stderr if args.json else print
+    try:  # nothing is written before import_accounts: a Ctrl-C up to there changed nothing
+        ready = _prepared(args, say)
+    except KeyboardInterrupt:
+        raise Interrupted(UNCHANGED) from None
+    if ready is None:
+        return 0
+    ports, chosen, opened = ready
+    done = ops.import_accounts(ports, chosen, args.replace, note=say)
+    written = {id(a): a for port in ports for a in done.written.get(port, [])}
+    save_backup(opened, list(written.values()), say)
+    return 0
+
+
+def _prepared(args, say: Callable[[str], None]) -> tuple | None:
+    """Everything before the first write: the entries read, previewed, agreed to, the backup opened; (ports,
+    accounts to write, backup) or None when there is nothing to write."""
     password = _password_reader(args)
     try:
         entries = sources.load(args.sources, lambda source, kind: password(
@@ -135,24 +186,18 @@ def cmd_import(args) -> int:
     ports = ops.pick_ports(args.port)
     rows = preview(entries, ops.imports.survey(ports), args.replace, args.only or [], args.exclude or [])
     chosen = [entry.account for entry, action, _ in rows if action in (ADD, REPLACE) and entry.account]
-    say: Callable[[str], None] = print
     if args.json:
         print(json.dumps([dict(entry.public(), action=action, reason=reason) for entry, action, reason in rows]))
-        say = _to_stderr
     else:
         _table(rows)
     if args.dry_run:
-        return 0
+        return None
     if not chosen:
         say("nothing to write: every entry is skipped or already on the token")
-        return 0
+        return None
     if not args.yes:
         _confirm(len(chosen), ports)
-    opened = open_backup(args)
-    done = ops.import_accounts(ports, chosen, args.replace, note=say)
-    written = {id(a): a for port in ports for a in done.written.get(port, [])}
-    save_backup(opened, list(written.values()), say)
-    return 0
+    return ports, chosen, open_backup(args)
 
 
 def _grabbed(args) -> list[tuple[str, bytes]]:

@@ -188,9 +188,17 @@ def _checked_name(name: str, what: str) -> str:
     return name
 
 
+def printable(text: str) -> str:
+    """Text from a file, a URI or a token as a terminal may show it: every character that is not printable
+    (control characters, the ESC of ANSI sequences, line breaks, bidi and other invisible formatting marks) is
+    written as its escape (\\x1b, \\u202e), so it can neither drive the terminal nor disguise the name."""
+    return "".join(char if char.isprintable() and unicodedata.category(char) != "Cf"
+                   else char.encode("unicode_escape").decode("ascii") for char in text)
+
+
 def _shown(name: str) -> str:
     """A name from the input as a message may show it: quoted, without characters that could disguise it."""
-    return repr("".join(char for char in name if char.isprintable() and unicodedata.category(char) != "Cf")[:64])
+    return "'%s'" % printable(name)[:64]
 
 
 def _checked_algorithm(algorithm: str) -> str:

@@ -88,8 +88,9 @@ def entry(secret: bytes | str | None, label: str, issuer: str = "", algorithm: o
 
 
 def from_uri(uri: str) -> Entry:
-    """An Entry from an otpauth:// URI: HOTP, Steam and other kinds become skipped entries with a reason."""
-    parts = urlsplit(uri.strip())
+    """An Entry from an otpauth:// URI: HOTP, Steam and other kinds become skipped entries with a reason;
+    BadInput when it is not a URI at all (urlsplit refuses it, e.g. an unmatched '[')."""
+    parts = split_uri(uri)
     kind = parts.netloc.lower()
     if kind == "totp":
         try:
@@ -98,6 +99,14 @@ def from_uri(uri: str) -> Entry:
             return _skipped(_shown_uri(parts), str(exc))
         return entry(secret, **settings)
     return entry(None, **_shown_uri(parts).public(), kind=kind or "unknown")
+
+
+def split_uri(uri: str):
+    """urlsplit's parts of a URI; BadInput, not urlsplit's ValueError, when it cannot be split."""
+    try:
+        return urlsplit(uri.strip())
+    except ValueError:
+        raise BadInput("the URI is malformed and cannot be read (a stray '[' or ']'?)") from None
 
 
 def _shown_uri(parts) -> Entry:

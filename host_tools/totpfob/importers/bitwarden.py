@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from . import BadInput, Entry, Found, entry, from_uri, load_json
+from . import BadInput, Entry, Found, _skipped, entry, from_uri, load_json
 
 
 def read(blob: bytes) -> Found | None:
@@ -37,7 +37,10 @@ def read(blob: bytes) -> Found | None:
     return found
 
 
-def _totp(value: str, name: object, username: object) -> Entry:
+def _totp(value: object, name: object, username: object) -> Entry:
+    if not isinstance(value, str):  # a hand-edited or damaged export: a number, a list...
+        return _skipped(entry(None, str(username or name or ""), str(name if username else "")),
+                        "its TOTP field is neither a key nor an otpauth URI")
     value = value.strip()
     if value.lower().startswith("otpauth://"):
         return from_uri(value)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
-from . import BadInput, Entry, b64, entry
+from . import BadInput, Entry, b64, entry, split_uri
 
 _ALGORITHMS = {0: "sha1", 1: "sha1", 2: "sha256", 3: "sha512", 4: "md5"}
 _DIGITS = {0: 6, 1: 6, 2: 8}
@@ -32,7 +32,7 @@ class Part:
 
 def part(uri: str) -> Part:
     """Decode one otpauth-migration URI."""
-    parts = urlsplit(uri.strip())
+    parts = split_uri(uri)
     if parts.netloc.lower() != "offline":
         raise BadInput("this otpauth-migration URI is not an offline export")
     data = [value for name, _, value in (pair.partition("=") for pair in parts.query.split("&")) if name == "data"]

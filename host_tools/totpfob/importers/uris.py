@@ -21,13 +21,16 @@ def read(blob: bytes) -> Found | None:
     found = Found("otpauth URI list" if len(lines) > 1 else "otpauth URI")
     for number, line in lines:
         scheme = _scheme(line)
-        if scheme == "otpauth":
-            found.entries.append(from_uri(line))
-        elif scheme == "otpauth-migration":
-            found.format = "Google Authenticator export"
-            found.parts.append(google.part(line))
-        else:
+        if not scheme:
             raise BadInput("line %d is not an otpauth:// or otpauth-migration:// URI" % number)
+        try:
+            if scheme == "otpauth":
+                found.entries.append(from_uri(line))
+            else:
+                found.format = "Google Authenticator export"
+                found.parts.append(google.part(line))
+        except BadInput as exc:
+            raise BadInput(("line %d: %s" % (number, exc)) if len(lines) > 1 else str(exc)) from None
     return found
 
 

@@ -112,7 +112,7 @@ def _checked(links: ExitStack, ports: list[str], account: Account, replace: bool
     return tokens, existed
 
 
-def _holds(token: Token, port: str, account: Account, existed: bool) -> bool | None:
+def holds(token: Token, port: str, account: Account, existed: bool) -> bool | None:
     """Whether the token on port holds this account (with this key, when it had one of that name before), asked
     afresh on a new connection (HELLO, LIST, and CHECK of this computer's code); None when it cannot be told:
     it does not answer, or a second Ctrl-C."""
@@ -137,7 +137,7 @@ def _fates(account: Account, ports: list[str], written: list[str], port: str, se
     said = []
     fate: bool | None = False
     if port not in written and sent:
-        fate = _holds(token, port, account, existed)
+        fate = holds(token, port, account, existed)
         if fate:
             written = written + [port]
         elif fate is None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..account import Account
 from ..errors import Interrupted, UserError
-from .accounts import code
+from .accounts import code, holds
 from .clock import ensure_clock
 from .session import Note, connect, distinct_ports, quiet
 
@@ -75,9 +75,13 @@ def import_accounts(ports: Sequence[str], accounts: Sequence[Account], replace: 
             account.record()
         except ValueError as exc:  # account.Invalid: one a caller built without otpauth's checks
             raise UserError("the token cannot hold %s: %s" % (account.name, exc)) from None
-    tokens = survey(distinct_ports(ports))
+    try:
+        tokens = survey(distinct_ports(ports))
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; nothing was changed") from None
     todo = plan(tokens, accounts, replace)
     done = Imported()
+    sending: tuple | None = None  # (token, port, account, existed) while an ADD's fate is open
     try:
         for token_state in tokens:
             port = token_state.port
@@ -92,7 +96,9 @@ def import_accounts(ports: Sequence[str], accounts: Sequence[Account], replace: 
                     note(set_clock)
                 for account in todo[port]:
                     existed = _key(account) in token_state.names
+                    sending = (token, port, account, existed)
                     done.stored[port] = token.add(account.record(), replace=existed)
+                    sending = None
                     done.written[port].append(account)
                     match, _ = token.check(account.issuer, account.label, code(account, int(time.time())))
                     if not match:
@@ -101,16 +107,27 @@ def import_accounts(ports: Sequence[str], accounts: Sequence[Account], replace: 
             note("wrote %d account(s) to the token on %s (%d on it now); each one's code matches this computer's"
                  % (len(todo[port]), port, done.stored[port]))
     except UserError as exc:
-        raise UserError("%s; %s" % (exc, _so_far(tokens, todo, done))) from None
+        raise UserError("%s; %s" % (exc, _so_far(tokens, todo, done, sending))) from None
     except KeyboardInterrupt:
-        raise Interrupted("interrupted; %s" % _so_far(tokens, todo, done)) from None
+        raise Interrupted("interrupted; %s" % _so_far(tokens, todo, done, sending)) from None
     return done
 
 
-def _so_far(tokens: Sequence[OnToken], todo: dict, done: Imported) -> str:
-    """What the import had written when it stopped, in one sentence."""
+def _so_far(tokens: Sequence[OnToken], todo: dict, done: Imported, sending: tuple | None) -> str:
+    """What the import had written when it stopped, in one sentence; an account whose ADD was sent but not
+    answered is asked about afresh (accounts.holds)."""
+    unknown = ""
+    if sending is not None:
+        token, port, account, existed = sending
+        fate = holds(token, port, account, existed)
+        if fate:
+            done.written[port].append(account)
+        elif fate is None:
+            unknown = "whether the token on %s stored %s is unknown: run `totpfob --port %s list`" % (
+                port, account.name, port)
     written = ["%d of %d on %s" % (len(done.written[t.port]), len(todo[t.port]), t.port)
                for t in tokens if done.written.get(t.port)]
     if not written:
-        return "nothing was written"
-    return "written before it stopped: %s (run the same import again to add the rest)" % ", ".join(written)
+        return unknown or "nothing was written"
+    said = "written before it stopped: %s (run the same import again to add the rest)" % ", ".join(written)
+    return "%s; %s" % (unknown, said) if unknown else said
