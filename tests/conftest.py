@@ -56,3 +56,17 @@ def vm(request) -> VM:
 @pytest.fixture
 def micropython_vm() -> VM:
     return VM("micropython")
+
+
+# CI installs the Debian packages some tests need (.ci/run): there a skip for a missing tool is a failure, so a
+# broken install cannot pass as skips. Elsewhere those tests skip and say what to install.
+_MISSING_TOOL = "is not installed"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("TOTPFOB_REQUIRE_TOOLS") and _MISSING_TOOL in str(report.longrepr):
+        report.outcome = "failed"
+        report.longrepr = "CI must have every tool: %s" % (report.longrepr,)

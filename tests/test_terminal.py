@@ -24,7 +24,7 @@ from totpfob.sim import render
 from virtual_token import TOTPFOB, VirtualToken
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
-                                reason="tmux is not installed (.ci/run installs it on Debian)")
+                                reason="tmux is not installed (make system-packages)")
 
 SIZES = [(80, 24), (100, 30), (200, 60)]
 BRAILLE = re.compile("[\u2801-\u28ff]")
