@@ -8,9 +8,13 @@ reach; see vault.py.)
 
 The scrub file is created empty before the vault changes and removed only when the scrub is done, so a power
 cut anywhere in between leaves it behind, and the next power-on scrubs again (Vault does, before anything else).
+
+A scrub takes as long as erasing the free flash (some 27 s for 2 MiB on an ESP32): the caller may pass `progress`,
+called at the start and then at most about once a second while it runs (the service tells the host to wait on).
 """
 
 import os
+import time
 
 from micropython import const
 
@@ -19,6 +23,7 @@ _CHUNK = const(512)
 # one): filling it would prove nothing and harm the computer.
 _LARGEST = const(16 * 1024 * 1024)
 _ENOSPC = const(28)
+_PROGRESS_MS = const(1000)  # at most this often a call of progress
 
 
 def begin(path):
@@ -27,28 +32,34 @@ def begin(path):
     open(path, "wb").close()
 
 
-def finish(path):
+def finish(path, progress=None):
     """Overwrite every free block of the filesystem path is on with the scrub file, then remove it (the mark).
-    Returns the bytes written."""
+    Returns the bytes written. progress: None, or called with no arguments now and about every second after."""
+    if progress is not None:
+        progress()
     stat = os.statvfs(path)
     block, total, free = stat[1], stat[2], stat[3]
     written = 0
     if block * total <= _LARGEST:
         # Free blocks plus one: if LittleFS counted a block as used that it frees while we write, it is
         # still reached; ENOSPC ends the scrub when the flash is full, as it should.
-        written = _fill(path, (free + 1) * block)
+        written = _fill(path, (free + 1) * block, progress)
     os.remove(path)
     return written
 
 
-def _fill(path, limit):
+def _fill(path, limit, progress=None):
     zeros = bytes(_CHUNK)
     written = 0
+    told = time.ticks_ms()
     f = open(path, "wb")  # truncates a scrub a power cut interrupted: its blocks hold only zeros
     try:
         while written < limit:
             f.write(zeros)
             written += _CHUNK
+            if progress is not None and time.ticks_diff(time.ticks_ms(), told) >= _PROGRESS_MS:
+                progress()
+                told = time.ticks_ms()
     except OSError as exc:
         if exc.args[0] != _ENOSPC:
             raise

@@ -15,11 +15,10 @@ The app loads this module only once a byte arrives from USB; a token that only s
 
 import gc
 import json
-import os
-import struct
 import time
 
 import account
+import checklimit
 import frames
 import otp
 import vault as vaultmod
@@ -28,12 +27,8 @@ from micropython import const
 
 FIRMWARE_VERSION = "0.2.0"
 _QUIET_MS = const(300)  # a frame cut off for this long is given up (the host retries)
-# Wrong codes the pairing check takes per minute: plenty for typos, far too few to guess a code with.
-_CHECK_MISSES = const(5)
-_CHECK_WINDOW_S = const(60)  # a sliding window: any 60 s hold at most _CHECK_MISSES wrong codes
 _EDGE_WAIT_MS = const(1100)  # a chip second turns over within this
 _JUMP_S = const(300)  # a TIME_SET moving a valid clock further than this needs the person's consent
-_MISSES_FILE = "checks.bin"  # the times of the last wrong codes: a restart must not buy more guesses
 
 
 class _Busy(Exception):
@@ -55,7 +50,7 @@ def _error(rid, code, detail=""):
 class Service:
     """Answers host requests against the vault and the clock."""
 
-    def __init__(self, board, vault, clock, misses_file=_MISSES_FILE):
+    def __init__(self, board, vault, clock, misses_file="checks.bin"):
         self.board = board
         self.vault = vault
         self.clock = clock
@@ -65,10 +60,10 @@ class Service:
         self._allowed = False  # set while a request the person allowed runs again
         self._asked_at = time.ticks_ms()  # when the waiting request came
         self._last = None  # (kind, rid, reply) of the last request that changes the token or needed a person
+        self._rid = 0  # the id of the request being handled
         self._deframer = frames.Deframer()
         self._heard = time.ticks_ms()  # when the last byte came
-        self._misses = None  # unix times of the latest wrong codes (read from flash at the first CHECK)
-        self._misses_file = misses_file
+        self._misses = checklimit.Misses(misses_file)  # the latest wrong codes of CHECK, across restarts
 
     def serve(self, data):
         """Take what came from USB (b"" if nothing did) and answer each request it completes on the board's
@@ -93,6 +88,10 @@ class Service:
         """Tell the host its request still waits for the person holding the token (wire.WAIT)."""
         rid = self.asking[1] if self.asking else 0
         self.board.port.write(frames.frame(wire.WAIT, rid, bytes((min(255, max(0, seconds_left)),))))
+
+    def _working(self):
+        """Tell the host the request being handled is still going (an erase, seconds long): WAIT, no person."""
+        self.board.port.write(frames.frame(wire.WAIT, self._rid, b"\x00"))
 
     def answer(self, allowed):
         """The person answered the waiting request (asking): run it if they allowed it; reply to the host."""
@@ -123,6 +122,7 @@ class Service:
         last = self._last
         if last and last[1] == rid and last[0] == kind:
             return last[2]  # a retry of a write done or of a question answered: that answer, never a second run
+        self._rid = rid
         try:
             fields = handler(self, *wire.read_request(kind, payload))
             reply = frames.frame(wire.OK, rid, wire.reply(kind, *fields))
@@ -182,7 +182,7 @@ class Service:
         replace = bool(flags & wire.ADD_REPLACE)
         if replace and self.vault.find(issuer, label) >= 0:
             self._ask("Replace key of", label + "?")
-        self.vault.add(record, replace=replace)
+        self.vault.add(record, replace, self._working)
         return (len(self.vault),)
 
     def rename(self, issuer, label, new_label):
@@ -197,14 +197,14 @@ class Service:
     def delete(self, issuer, label):
         self._found(issuer, label)
         self._ask("Delete", label + "?")
-        self.vault.delete(issuer, label)
+        self.vault.delete(issuer, label, self._working)
         return ()
 
     def wipe(self, confirm):
         if confirm != wire.WIPE_CONFIRM:
             raise ValueError("wipe")
         self._ask("Wipe all %d" % len(self.vault), "accounts?")
-        self.vault.wipe()
+        self.vault.wipe(self._working)
         return ()
 
     def time_get(self, flags):
@@ -238,35 +238,14 @@ class Service:
         now = self.clock.now()
         if now is None:
             raise _ClockLost()
-        misses = self._recent_misses(now)
-        if len(misses) >= _CHECK_MISSES:
+        if self._misses.full(now):
             raise _Busy("too many wrong codes; wait a minute")
         algorithm, digits, period, _, _, secret = account.decode(self.vault.records[at])
         for skew in (0, -1, 1):
             if otp.totp(secret, now + skew * period, period, digits, algorithm) == code:
                 return 1, skew
-        misses.append(now)  # at most _CHECK_MISSES now: there was room for this one
-        data = struct.pack("<%dq" % len(misses), *misses)
-        with open(self._misses_file + ".tmp", "wb") as f:  # temp and rename: a power cut leaves old or new
-            f.write(data)
-        os.rename(self._misses_file + ".tmp", self._misses_file)
+        self._misses.add(now)  # there was room for this one
         return 0, 0
-
-    def _recent_misses(self, now):
-        """Wrong codes of the last minute by the token's clock, on flash across restarts. A miss "in the future"
-        (the clock was set back since) still counts: setting the clock must not buy guesses either."""
-        misses = self._misses
-        if misses is None:
-            try:
-                with open(self._misses_file, "rb") as f:
-                    data = f.read()
-                count = min(len(data) // 8, _CHECK_MISSES)
-                misses = list(struct.unpack("<%dq" % count, data[:count * 8])) if count else []
-            except OSError:
-                misses = []
-        misses = [t for t in misses if now - t < _CHECK_WINDOW_S]
-        self._misses = misses
-        return misses
 
     def _found(self, issuer, label):
         """The account's index; NotFound before anyone is asked about an account that is not there."""

@@ -139,10 +139,10 @@ class Vault:
         except OSError:
             return False
 
-    def _erase(self):
+    def _erase(self, progress=None):
         import scrub  # only here: the token starts and shows codes without it
 
-        scrub.finish(self.path + _SCRUB)
+        scrub.finish(self.path + _SCRUB, progress)
 
     def __len__(self):
         return len(self.records)
@@ -154,9 +154,10 @@ class Vault:
                 return i
         return -1
 
-    def _commit(self, records, erase=False):
+    def _commit(self, records, erase=False, progress=None):
         """Write records as the vault; with erase, then overwrite every freed copy of what they no longer hold
-        (a deleted or replaced key), the mark of a pending erase being set before the vault changes."""
+        (a deleted or replaced key), the mark of a pending erase being set before the vault changes. progress:
+        called about every second while that erase runs (scrub.finish)."""
         if self.error:
             raise VaultError(self.error)
         if erase:
@@ -166,11 +167,11 @@ class Vault:
         write_records(self.path, records)
         self.records = records
         if erase:
-            self._erase()
+            self._erase(progress)
 
-    def add(self, record, replace=False):
+    def add(self, record, replace=False, progress=None):
         """Store an account's record as it is (the caller checked it); Exists unless replace, Full when there
-        is no room."""
+        is no room. A replace erases the old key (slow: progress as for delete)."""
         issuer, label = account.name(record)
         records = list(self.records)
         at = self.find(issuer, label)
@@ -182,7 +183,7 @@ class Vault:
             raise Full()
         else:
             records.append(record)
-        self._commit(records, erase=at >= 0)
+        self._commit(records, at >= 0, progress)
 
     def rename(self, issuer, label, new_label):
         """Give an account a new label, keeping its place, settings and secret; account.Invalid if the new
@@ -199,16 +200,18 @@ class Vault:
         records[at] = account.encode(algorithm, digits, period, issuer, new_label, secret)
         self._commit(records)
 
-    def delete(self, issuer, label):
-        """Remove an account and erase its key from the flash (slow: see scrub.py)."""
+    def delete(self, issuer, label, progress=None):
+        """Remove an account and erase its key from the flash (slow: see scrub.py); progress: None, or called
+        with no arguments about every second meanwhile."""
         if self.error:
             raise VaultError(self.error)
         at = self.find(issuer, label)
         if at < 0:
             raise NotFound(label)
-        self._commit(self.records[:at] + self.records[at + 1:], erase=True)
+        self._commit(self.records[:at] + self.records[at + 1:], True, progress)
 
-    def wipe(self):
-        """Remove every account and erase every key from the flash; also the way out of a damaged vault."""
+    def wipe(self, progress=None):
+        """Remove every account and erase every key from the flash; also the way out of a damaged vault.
+        progress: as for delete."""
         self.error = None
-        self._commit([], erase=True)
+        self._commit([], True, progress)

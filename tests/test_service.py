@@ -209,6 +209,23 @@ def test_rename_delete_wipe_and_their_refusals(vm, tmp_path):
     assert got[9]["reply"] == ok(wire.LIST, 8, 0, b"")
 
 
+def test_an_allowed_delete_replace_and_wipe_tell_the_host_to_wait_while_they_erase(vm, tmp_path):
+    """Erasing a removed key takes seconds on a board: the service sends WAIT for the request it serves as the
+    erase begins (and about every second after, tests/test_erase.py), so the host waits on instead of giving up.
+    A change that erases nothing sends none."""
+    cases = [request(wire.ADD, 0, record()), request(wire.ADD, 0, record(label="hubot"), rid=2),
+             request(wire.DELETE, "GitHub", "octocat", rid=3), answer(True),
+             request(wire.ADD, wire.ADD_REPLACE, record(label="hubot", secret=b"\x01" * 10), rid=4), answer(True),
+             request(wire.RENAME, "GitHub", "hubot", "robot", rid=5), answer(True),
+             request(wire.WIPE, wire.WIPE_CONFIRM, rid=6), answer(True)]
+    proc = vm.run("service_cases.py", str(tmp_path / "vault.bin"),
+                  input="".join(json.dumps(case) + "\n" for case in cases), heap="110k")
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(out) == len(cases), proc.stderr
+    assert [o["reply"][:2] for o in out[3:10:2]] == [[wire.OK, 3], [wire.OK, 4], [wire.OK, 5], [wire.OK, 6]]
+    assert [o["waits"] for o in out] == [[], [], [], [3], [], [4], [], [], [], [6]]
+
+
 def test_time_is_read_and_set(vm, tmp_path):
     got = talk(vm, tmp_path, request(wire.TIME_GET, 0, rid=1),
                request(wire.TIME_SET, NOW, wire.SET_DRIFT, -1500, rid=2),

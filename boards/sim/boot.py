@@ -7,11 +7,14 @@ passes its settings as JSON in TOTPFOB_SIM:
   blocks;   mode  "install" (copy the repo's firmware into the flash first), "boot" (run what the flash holds)
   or "repl" (mount the flash but leave the REPL to the VM's -i: a freshly flashed board, or maintenance);
   install  [[host path, flash path], ...] for "install";   display_off_s, sleep_s  the board's idle times.
+For tests only, TOTPFOB_SIM_ERASE_MS (environment) makes each block erase take that many milliseconds, as a real
+token's flash does (some 50 ms a 4 KiB sector on an ESP32): erasing a freed key then takes as long as on a board.
 """
 
 import json
 import os
 import sys
+import time
 
 import simhw
 
@@ -22,8 +25,9 @@ _ERASED = b"\xff" * 256
 class FlashDevice:
     """A block device over a file: each write goes to the file at once, so killing the VM is a power cut."""
 
-    def __init__(self, path, blocks):
+    def __init__(self, path, blocks, erase_ms=0):
         self.blocks = blocks
+        self.erase_ms = erase_ms
         try:
             self.file = open(path, "r+b")
         except OSError:
@@ -45,6 +49,8 @@ class FlashDevice:
     def _erase(self, block):
         # Real flash forgets a sector's old bytes when LittleFS erases it; the image must too, or a scan of it
         # would find data that on a real token is gone (and miss data a real token keeps).
+        if self.erase_ms:
+            time.sleep_ms(self.erase_ms)
         self.file.seek(block * _BLOCK)
         for _ in range(_BLOCK // len(_ERASED)):  # in pieces: a 4 KiB bytes object would take the token's heap
             self.file.write(_ERASED)
@@ -100,7 +106,8 @@ def _install(vfs, files):
 def boot():
     config = json.loads(os.getenv("TOTPFOB_SIM"))
     simhw.start(config)  # opens its host files before the host filesystem goes away
-    vfs = _mount_flash(FlashDevice(config["flash"], config.get("blocks", 512)))
+    erase_ms = int(os.getenv("TOTPFOB_SIM_ERASE_MS") or 0)
+    vfs = _mount_flash(FlashDevice(config["flash"], config.get("blocks", 512), erase_ms))
     if config["mode"] == "install":
         _install(vfs, config["install"])
     os.umount("/")

@@ -15,6 +15,9 @@ class OtherVersion(LinkError):
 
 
 _CONFIRM = "confirm on the token: hold its key A for 3 s (it waits %d s; any short press refuses)"
+# Per try, for a request after which the token erases a key: it asks first and then erases, answering WAIT about
+# every second throughout; a little over the usual second for the first WAIT (a margin, not the erase's length).
+_ERASING = 2.0
 _UPDATE = "the token runs firmware of another version (%s); update it with `totpfob deploy --board BOARD`"
 
 
@@ -85,18 +88,19 @@ class Token:
 
     def add(self, record: bytes, replace: bool = False) -> int:
         """Store an account's record (Account.record()); the number of accounts now on the token."""
-        # A replace ends with the token erasing the old key from its flash (firmware/scrub.py): seconds.
-        (stored,) = self._ask(wire.ADD, wire.ADD_REPLACE if replace else 0, record, timeout=5.0 if replace else None)
+        # A replace ends with the token erasing the old key from its flash (firmware/scrub.py): seconds, with a
+        # WAIT about every second meanwhile, so a try waits only a little longer than usual for the first answer.
+        (stored,) = self._ask(wire.ADD, wire.ADD_REPLACE if replace else 0, record, timeout=_ERASING if replace else None)
         return stored
 
     def rename(self, account: Account, new_label: str) -> None:
         self._ask(wire.RENAME, account.issuer, account.label, new_label)
 
     def delete(self, account: Account) -> None:
-        self._ask(wire.DELETE, account.issuer, account.label, timeout=5.0)  # then it erases the key: seconds
+        self._ask(wire.DELETE, account.issuer, account.label, timeout=_ERASING)  # then it erases the key (WAITs)
 
     def wipe(self) -> None:
-        self._ask(wire.WIPE, wire.WIPE_CONFIRM, timeout=5.0)  # then it erases every key: seconds
+        self._ask(wire.WIPE, wire.WIPE_CONFIRM, timeout=_ERASING)  # then it erases every key (WAITs)
 
     def check(self, issuer: str, label: str, code: str) -> tuple:
         """(matches, step skew): does the token compute this code for the account now?"""

@@ -10,8 +10,10 @@ Operations, one JSON object a line on stdin; one JSON line answers each, when th
   {"op": "delete", "label": l}   {"op": "wipe"}
   {"op": "reboot"}   unmount, mount anew and open the vault as the token does at power-on
   {"op": "list"}     answers {"accounts": [[label, key hex], ...], "error": ...} (test keys only)
-A change answers {"ok": true, "count": n, "erases": e, "programs": p, "ms": t} (flash operations and time it
-took) or {"raised": name}.
+  {"op": "slow", "ms": m}   from now on each erase takes m ms more (a real flash's sector erase takes ~50 ms)
+A change answers {"ok": true, "count": n, "erases": e, "programs": p, "ms": t, "progress": [ms, ...]} (flash
+operations and time it took; when the progress callback the change got was called, in ms from its start) or
+{"raised": name}.
 """
 
 import json
@@ -37,6 +39,7 @@ class FileFlash:
         self.blocks = blocks
         self.erases = 0
         self.programs = 0
+        self.slow_ms = 0
         try:
             self.file = open(path, "r+b")
             self.new = False
@@ -63,6 +66,8 @@ class FileFlash:
             return _BLOCK
         if op == 6:
             self.erases += 1
+            if self.slow_ms:
+                time.sleep_ms(self.slow_ms)
             self.file.seek(arg * _BLOCK)
             for _ in range(_BLOCK // len(_ERASED)):
                 self.file.write(_ERASED)
@@ -87,16 +92,17 @@ def listing(store):
     return {"accounts": out, "error": store.error}
 
 
-def change(store, case):
+def change(store, case, progress):
     op = case["op"]
     if op == "add":
-        store.add(account.encode("sha1", 6, 30, ISSUER, case["label"], unhexlify(case["key"])), case["replace"])
+        record = account.encode("sha1", 6, 30, ISSUER, case["label"], unhexlify(case["key"]))
+        store.add(record, case["replace"], progress)
     elif op == "rename":
         store.rename(ISSUER, case["label"], case["new"])
     elif op == "delete":
-        store.delete(ISSUER, case["label"])
+        store.delete(ISSUER, case["label"], progress)
     elif op == "wipe":
-        store.wipe()
+        store.wipe(progress)
 
 
 def main():
@@ -110,12 +116,21 @@ def main():
             os.umount(MOUNT)
             store = power_on(flash)
             answer = {"ok": True, "count": len(store)}
+        elif op == "slow":
+            flash.slow_ms = case["ms"]
+            answer = {"ok": True}
         else:
             erases, programs, started = flash.erases, flash.programs, time.ticks_ms()
+            calls = []
+
+            def progress(calls=calls, started=started):
+                calls.append(time.ticks_diff(time.ticks_ms(), started))
+
             try:
-                change(store, case)
+                change(store, case, progress)
                 answer = {"ok": True, "count": len(store), "erases": flash.erases - erases,
-                          "programs": flash.programs - programs, "ms": time.ticks_diff(time.ticks_ms(), started)}
+                          "programs": flash.programs - programs, "ms": time.ticks_diff(time.ticks_ms(), started),
+                          "progress": calls}
             except (vault.Exists, vault.NotFound, vault.Full, vault.VaultError) as exc:
                 answer = {"raised": type(exc).__name__}
         print(json.dumps(answer))

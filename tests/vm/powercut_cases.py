@@ -185,9 +185,9 @@ _flash_in_use = [None]
 _fill = scrub._fill
 
 
-def _recorded_fill(path, limit):
+def _recorded_fill(path, limit, progress=None):
     start = _flash_in_use[0].operations
-    written = _fill(path, limit)
+    written = _fill(path, limit, progress)
     _fills.append((start, _flash_in_use[0].operations))
     return written
 

@@ -9,7 +9,8 @@ Cases (bytes as hex):
                                                             (the person answered the waiting request)
   {"op": "wait", "left": seconds}                        -> {"reply": the WAIT frame, ...}
   {"op": "restart"}                                      -> {}   (a new Service on the same files: a reboot)
-"waiting" is the request id of the request waiting for the person's consent, -1 when none.
+"waiting" is the request id of the request waiting for the person's consent, -1 when none; "waits" the request
+ids of the WAIT frames the case sent before its reply (the host's cue to wait on).
 Each request's "changed" is the service's flag, read and cleared as the app does.
 """
 
@@ -27,6 +28,7 @@ if not hasattr(time, "ticks_ms"):  # CPython: MicroPython's millisecond ticks, f
 import frames  # noqa: E402
 import service  # noqa: E402
 import vault  # noqa: E402
+import wire  # noqa: E402
 from boardbase import Board  # noqa: E402
 from vmcase import cases, emit  # noqa: E402
 
@@ -81,6 +83,7 @@ def main():
 
     token = start()
     for case in cases():
+        before = len(port.sent)
         if case["op"] == "clock":
             clock.unix = case["now"]
             emit("clock")
@@ -98,8 +101,10 @@ def main():
         else:
             reply = token.handle(case["kind"], case["rid"], unhexlify(case["payload"]))
         found = frames.Deframer().feed(reply) if reply else []
+        sent = frames.Deframer().feed(b"".join(port.sent[before:]))
+        waits = [r for k, r, _ in sent if k == wire.WAIT and case["op"] != "wait"]
         emit("request", reply=[[k, r, hexlify(p).decode()] for k, r, p in found][0] if found else None,
-             changed=token.changed, waiting=token.asking[1] if token.asking else -1)
+             changed=token.changed, waiting=token.asking[1] if token.asking else -1, waits=waits)
         token.changed = False
 
 
