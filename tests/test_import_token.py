@@ -319,8 +319,81 @@ def test_questions_on_a_terminal(token, tmp_path):
     assert [e["name"] for e in enc.aegis_open(backup.read_bytes(), "titok 1")["entries"]] == ["me"]
 
 
-def test_no_key_was_printed():
-    assert len(OUTPUTS) > 10, "run with the other tests of this file"
+@pytest.mark.parametrize("prompt, typed, status", [("[y/N]", "\x04", 2), ("[y/N]", "\x03", 130),
+                                                    ("new password", "\x04", 2), ("new password", "\x03", 130)])
+def test_ctrl_d_or_ctrl_c_at_a_question_changes_nothing(token, tmp_path, prompt, typed, status):
+    export = write(tmp_path, "keys.txt", enc.uri(UGY_KEY, "me", "Q").encode())
+    backup = tmp_path / "backup.json"
+    answers = [("[y/N]", "y")] if prompt != "[y/N]" else []
+    got, shown = on_terminal(token, ["import", "--backup", str(backup), export], answers + [(prompt, typed)])
+    assert got == status, shown
+    assert "nothing was changed" in shown and "Traceback" not in shown
+    assert listed(token) == [] and not backup.exists()
+
+
+def test_the_preview_shows_names_from_a_file_neutralised(token, tmp_path):
+    uri = "otpauth://totp/Bank%1B%5B2J:me%E2%80%AE?secret=" + enc.b32(UGY_KEY)
+    proc = run(token, "import", "--dry-run", write(tmp_path, "keys.txt", uri.encode()))
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout and "\u202e" not in proc.stdout
+    assert "Bank\\x1b[2J" in proc.stdout and "me\\u202e" in proc.stdout
+
+
+def test_a_backup_that_cannot_be_written_is_found_before_the_token_is(token, tmp_path, password_file):
+    proc = run(token, "add", "--uri", enc.uri(*ACCOUNTS[0]), "--backup", str(tmp_path / "gone" / "backup.json"),
+               "--password-file", password_file)
+    one_line_error(proc, "cannot be written", "nothing was changed")
+    assert listed(token) == []
+
+
+def test_a_closed_pipe_fails_a_writing_command_but_not_a_reading_one(token):
+    def piped(*args):
+        reader, writer = os.pipe()
+        os.close(reader)  # the reader is gone before a word is written (`| head -0`)
+        try:
+            return subprocess.run([TOTPFOB, "--port", str(token.link), *args], stdout=writer,
+                                  stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, timeout=60,
+                                  env=dict(os.environ, TZ="UTC"))
+        finally:
+            os.close(writer)
+
+    proc = piped("add", "--uri", enc.uri(UGY_KEY, "me", "Pipe"))
+    assert proc.returncode != 0
+    assert proc.stderr.count("\n") == 1 and "the output was cut off" in proc.stderr, proc.stderr
+    assert listed(token) == [("Pipe", "me")]
+    assert piped("list").returncode == 0
+
+
+def test_an_add_in_flight_when_the_import_stopped_is_asked_about(token):
+    from totpfob.account import Account
+    from totpfob.link import Link
+    from totpfob.ops import imports
+    from totpfob.token import Token
+
+    account = Account("me", "Flight", UGY_KEY)
+    run(token, "add", "--uri", enc.uri(UGY_KEY, "me", "Flight"))  # the ADD reached the token, its answer did not
+    port = str(token.link)
+    tokens = [imports.OnToken(port, frozenset(), 10)]
+    for stored, expected in ((True, "written before it stopped: 1 of 1 on %s" % port),
+                             (False, "nothing was written")):
+        if not stored:
+            account = Account("other", "Flight", UGY_KEY)
+        done = imports.Imported(written={port: []})
+        with Link(port) as link:
+            said = imports._so_far(tokens, {port: [account]}, done, (Token(link), port, account, False))
+        assert said.startswith(expected), said
+
+
+def test_no_key_was_printed(tmp_path, password_file):
+    """Everything this file's tests printed, and (so the test stands alone) the commands that handle keys."""
+    with started(tmp_path / "own") as own:
+        export = write(tmp_path, "keys.txt", "\n".join(enc.uri(*a) for a in ACCOUNTS).encode())
+        outputs = [run(own, "import", "--yes", export), run(own, "import", "--dry-run", export),
+                   run(own, "add", "--uri", enc.uri(OLD_KEY, "me", "Bank")),
+                   run(own, "add", "--secret", enc.b32(NEW_KEY), "--label", "me", "--issuer", "Bank"),
+                   run(own, "add", "--secret", enc.b32(NEW_KEY), "--label", "x", "--digits", "3"),
+                   run(own, "list"), run(own, "info")]
+    assert all(proc.stdout + proc.stderr for proc in outputs)
     for output in OUTPUTS:
         for secret in SECRETS:
             for form in leak_forms(secret):
