@@ -29,15 +29,15 @@ def check(algorithm, digits, period, issuer, label, secret):
     if algorithm not in ALGORITHMS:
         raise Invalid("algorithm must be sha1, sha256 or sha512")
     if not MIN_DIGITS <= digits <= MAX_DIGITS:
-        raise Invalid("digits must be 6 to 10")
+        raise Invalid("digits must be %d to %d" % (MIN_DIGITS, MAX_DIGITS))
     if not 0 < period <= MAX_PERIOD:
         raise Invalid("period must be 1 s or more")
     if not label:
         raise Invalid("label is empty")
     if len(label.encode()) > MAX_NAME or len(issuer.encode()) > MAX_NAME:
-        raise Invalid("label and issuer take at most 64 bytes")
+        raise Invalid("label and issuer take at most %d bytes" % MAX_NAME)
     if not 0 < len(secret) <= MAX_SECRET:
-        raise Invalid("secret must be 1 to 64 bytes")
+        raise Invalid("secret must be 1 to %d bytes" % MAX_SECRET)
 
 
 def encode(algorithm, digits, period, issuer, label, secret):

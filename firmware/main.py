@@ -17,7 +17,7 @@ def _stuck(exc, token=None):
     sys.print_exception(exc)
     try:
         if token is not None:
-            token.screen(token.display).message("error", "Firmware error", "Reinstall it:", "totpfob flash")
+            token.screen(token.display).message("error", "Firmware error", "Reinstall it:", "totpfob deploy")
     except Exception:  # noqa: BLE001, S110 - the display may be what failed
         pass
     while True:

@@ -12,10 +12,9 @@ import hashlib
 import struct
 
 import micropython
+from account import MAX_DIGITS, MIN_DIGITS  # the limits of an account (loaded at boot anyway)
 
 _MAX_STEP = 0xFFFFFFFFFFFFFFFF  # the moving factor is an 8-byte unsigned counter (RFC 4226 5.2)
-_MIN_DIGITS = 6
-_MAX_DIGITS = 10
 
 
 def _hash_for(algorithm):
@@ -51,8 +50,8 @@ class CodeGenerator:
             raise TypeError("key must be bytes")
         if not key:
             raise ValueError("key must not be empty")
-        if not isinstance(digits, int) or not _MIN_DIGITS <= digits <= _MAX_DIGITS:
-            raise ValueError("digits must be 6 to 10")
+        if not isinstance(digits, int) or not MIN_DIGITS <= digits <= MAX_DIGITS:
+            raise ValueError("digits must be %d to %d" % (MIN_DIGITS, MAX_DIGITS))
         if not isinstance(period, int) or period < 1:
             raise ValueError("period must be a whole number of seconds, at least 1")
         new_hash, block = _hash_for(algorithm)

@@ -43,10 +43,20 @@ def firmware_module(name: str):
     spec = importlib.util.spec_from_file_location(qualified, FIRMWARE / (name + ".py"))
     if spec is None or spec.loader is None:
         raise ImportError("firmware module %s not found in %s" % (name, FIRMWARE))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[qualified] = module
-    spec.loader.exec_module(module)
-    return module
+    while True:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[qualified] = module
+        try:
+            spec.loader.exec_module(module)
+            return module
+        except ModuleNotFoundError as exc:
+            # A firmware module imports another by its plain name (otp: account), as on the token: that one, the
+            # same copy the host loads, and then this one again.
+            del sys.modules[qualified]
+            sibling = exc.name or ""
+            if sibling in sys.modules or not (FIRMWARE / (sibling + ".py")).is_file():
+                raise
+            sys.modules[sibling] = firmware_module(sibling)
 
 
 def tool(name: str) -> str:
