@@ -177,6 +177,8 @@ class App:
                 break  # a short press; "A long" comes during any hold, and counts only as that hold
             board.port.read()  # the host is waiting; anything it sends now is noise
             board.idle(50)
+        if allowed and kind in (wire.DELETE, wire.WIPE, wire.ADD):  # (an ADD that asks replaces) an erase follows
+            self.screen.message("erasing", "Erasing keys", "Please wait")  # seconds: see scrub.py
         service.answer(allowed)
         self.drawn = None
         self.wake()

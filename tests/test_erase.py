@@ -226,7 +226,10 @@ def test_a_delete_and_a_wipe_as_slow_as_on_a_real_token_still_succeed(tmp_path, 
         for label in ("anna@example.hu", "bela@example.hu"):
             cli(token, "add", "--secret", typed(bytes(range(10))), "--label", label)
         yes = ["--yes"] if "--yes" in token.cli("delete", "--help").stdout else []  # coming with issue 12
+        asked = time.time()
         took = cli(token, "delete", *yes, "anna@example.hu", asks=True)
+        # Meanwhile the token said what it does, rather than freeze on the question.
+        assert token.find_screen(lambda s: s["screen"] == "erasing", 1, after=asked) is not None
         # Longer than the host's three tries at a silent token would wait (2 s each, after the question's 3 s).
         assert took > 3 + 3 * 2 + 3.5, took
         assert [a["label"] for a in json.loads(token.cli("list", "--json").stdout)] == ["bela@example.hu"]
