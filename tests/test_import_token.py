@@ -66,15 +66,9 @@ def one_line_error(proc, *words):
 
 def show_code(token, label, issuer) -> dict:
     """Press A until the token shows this account; its latest screen."""
-    for _ in range(12):
-        time.sleep(0.3)
-        latest = token.screens()[-1]
-        if latest.get("account") == label and latest.get("issuer") == issuer:
-            return latest
-        before, was = time.time(), latest.get("account")
-        token.press("A")
-        token.wait_screen(lambda s, was=was: s.get("account") != was, after=before, timeout=3)
-    raise AssertionError("the token never showed %s:%s" % (issuer, label))
+    screen = token.show(label, issuer, presses=12)
+    assert screen is not None, "the token never showed %s:%s" % (issuer, label)
+    return screen
 
 
 def assert_codes(token, accounts):

@@ -145,15 +145,9 @@ def printed_code(proc) -> str:
 
 def show_account(token, label, issuer) -> dict:
     """Press A on the token until it shows this account; its latest screen."""
-    for _ in range(8):
-        time.sleep(0.3)  # let the screen settle after the last request or press
-        latest = token.screens()[-1]
-        if latest.get("account") == label and latest.get("issuer") == issuer:
-            return latest
-        before, was = time.time(), latest.get("account")
-        token.press("A")
-        token.wait_screen(lambda s, was=was: s.get("account") != was, after=before, timeout=3)
-    raise AssertionError("the token never showed %s:%s" % (issuer, label))
+    screen = token.show(label, issuer, presses=8)
+    assert screen is not None, "the token never showed %s:%s" % (issuer, label)
+    return screen
 
 
 def add_and_check(session, token, args, key, label, issuer, algorithm="sha1", digits=6, period=30):

@@ -268,6 +268,20 @@ class VirtualToken:
             raise AssertionError("no such screen; last: %r" % (self.screens()[-1:],))
         return screen
 
+    def show(self, label: str, issuer: str = "", presses: int = 101) -> Optional[dict]:
+        """Press A, as a person does, until the token shows this account; its screen, or None if it never did
+        (a token holds at most 100 accounts: 101 presses go round them all)."""
+        for _ in range(presses):
+            time.sleep(0.3)  # let the screen settle after the last request or press
+            shown = self.screens()
+            latest = shown[-1] if shown else {}
+            if latest.get("account") == label and latest.get("issuer", "") == issuer:
+                return latest
+            before, was = time.time(), latest.get("account")
+            self.press("A")
+            self.find_screen(lambda s, was=was: s.get("account") != was, timeout=3, after=before)
+        return None
+
     def wait_link(self, timeout: float = 10) -> None:
         deadline = time.monotonic() + timeout
         while not self.link.exists():
