@@ -53,6 +53,11 @@ class Canvas:
                         found = [min(found[0], x), min(found[1], y), max(found[2], x), max(found[3], y)]
         return found
 
+    def cells(self, x, y, text, scale):
+        """Each character cell of text drawn at (x, y), as a string of 0/1 (font pixels, row by row)."""
+        return ["".join(str(self.lit[(y + row * scale) * self.width + x + (n * 8 + column) * scale])
+                        for row in range(8) for column in range(8)) for n in range(len(text))]
+
     def count(self, x0, y0, x1, y1):
         return sum(self.lit[y * self.width + x] for y in range(y0, y1) for x in range(x0, x1))
 
@@ -79,8 +84,53 @@ def main():
         canvas.mark()
         screen.code("Őrült Ügyfél€", "123456", 20, 30)
         label = [c[1] for c in canvas.calls if c[0] == "text"]
+        canvas.mark()
+        screen.message("status", "Józsefné", "Jozsefne", "ő ö")
+        cells = [canvas.cells(c[2], c[3], c[1], screen.scale) for c in canvas.calls if c[0] == "text"]
+        # The code screen of an account with an issuer and a long e-mail label, and of its twin (same but the end).
+        long = "kovacs.jozsefne.konyveles@ugyfelkapu.hu"  # 40 characters
+        screen.code(long + "1", "123456", 20, 30, position="2/5", issuer="Ügyfélkapu+")
+        twin = bytes(canvas.lit)
+        screen.code(long + "2", "123456", 20, 30, position="2/5", issuer="Ügyfélkapu+")
+        lines = list(screen.lines)
+        bar = [c for c in canvas.calls if c[0] == "fill_rect" and c[2] >= bar_top]
+        screen.code(long + "2", "123456", 20, 30, position="2/5", battery=50, issuer="Ügyfélkapu+")
+        named = canvas.box(0, 2 * screen.char + screen.scale, width, bar_top)  # under the two text lines
         emit("size", width=width, height=height, bar_top=bar_top, char=screen.char, digits=digits,
-             redraw=calls, with_next=with_next, code_part=code_part, texts=texts, battery_corner=corner, label=label)
+             redraw=calls, with_next=with_next, code_part=code_part, texts=texts, battery_corner=corner, label=label,
+             cells=cells, lines=lines, twins_differ=twin != bytes(canvas.lit), bar=bar, named_digits=named)
+
+    real_font()
+
+
+def real_font():
+    """On MicroPython: the words drawn on a real framebuf (its own 8x8 font) on a 128x64 panel, as rows of 0/1."""
+    try:
+        import framebuf
+    except ImportError:
+        return  # CPython: no framebuf font to compare with (the cases above use the canvas)
+
+    class Panel(framebuf.FrameBuffer):
+        fg = 1
+        bg = 0
+
+        def __init__(self):
+            self.width = 128
+            self.height = 64
+            self.buf = bytearray(128 * 8)
+            super().__init__(self.buf, 128, 64, framebuf.MONO_HLSB)
+
+        def show(self):
+            pass
+
+    panel = Panel()
+    screen = ui.Screen(panel)
+    words = {}
+    for word in ("Józsefné", "Jozsefne", "ő", "ö", "o", "Ügyfélkapu+"):
+        panel.fill(0)
+        screen._text(word, 0, 0)
+        words[word] = ["".join(str(panel.pixel(x, y)) for x in range(8 * len(word))) for y in range(8)]
+    emit("font", words=words)
 
 
 main()
