@@ -35,7 +35,7 @@ class ReportingScreen(ui.Screen):
     def code(self, label, code, remaining, period, position="", next_code=None, battery=None, issuer=""):
         super().code(label, code, remaining, period, position, next_code, battery, issuer)
         self._shown({"screen": "code", "account": label, "issuer": issuer, "code": code, "remaining": remaining,
-                     "position": position, "next": next_code, "battery": battery})
+                     "position": position, "next": next_code, "battery": battery, "lines": list(self.lines)})
 
     def message(self, screen, *lines):
         super().message(screen, *lines)
