@@ -35,29 +35,12 @@ _GLYPHS = (
     b"\x36\x6c\x66\x66\x66\x66\x3c\x00"  # Ű
     b"\x00\x00\x00\x00\x00\x00\x49\x00"  # …
 )
-# Where a letter has no glyph here nor in framebuf's font: the accents dropped (the letters of our neighbours
-# that are Hungarian ones but for the accent), "?" for the rest. Two strings, letter for letter.
-_ACCENTED = "áéíóöőúüűÁÉÍÓÖŐÚÜŰ"
-_PLAIN = "aeiooouuuAEIOOOUUU"
 _ELLIPSIS = "…"
 
 
-def _plain(ch):
-    if ord(ch) < 128:
-        return ch
-    at = _ACCENTED.find(ch)
-    return _PLAIN[at] if at >= 0 else "?"
-
-
-def fold(text):
-    """The text with accents dropped where the display font lacks the letter ("?" for other letters it lacks)."""
-    if all(ord(ch) < 128 for ch in text):
-        return text
-    return "".join(_plain(ch) for ch in text)
-
-
 def _cell(ch):
-    """What framebuf's text() draws in a character's cell: the letter, or a blank where a glyph of ours goes."""
+    """What framebuf's text() draws in a character's cell: the letter, a blank where a glyph of ours goes, "?" for
+    other letters the font lacks."""
     if ord(ch) < 128:
         return ch
     return " " if _LETTERS.find(ch) >= 0 else "?"
