@@ -173,6 +173,15 @@ def gcm_open(key: bytes, nonce: bytes, sealed: bytes, what: str) -> bytes:
         raise BadInput("the %s is damaged (its encryption parameters are not valid)" % what) from None
 
 
+def gcm_json(key: bytes, nonce: bytes, sealed: bytes, what: str, holds: str) -> object:
+    """The JSON an AES-GCM-sealed export decrypts to; BadInput naming what it should hold when it is not JSON."""
+    plain = gcm_open(key, nonce, sealed, what)
+    try:
+        return json.loads(plain.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise BadInput("the %s decrypts to something that is not %s" % (what, holds)) from None
+
+
 def read(blob: bytes) -> Found:
     """What an export holds, whatever app wrote it; BadInput when no format fits."""
     from . import aegis, andotp, bitwarden, freeotp, proton, twofas, uris

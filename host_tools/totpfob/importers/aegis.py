@@ -8,9 +8,8 @@ nonce and tag hex in the header). Groups (db version 3) do not matter to the tok
 from __future__ import annotations
 
 import hashlib
-import json
 
-from . import BadInput, Entry, Found, WrongPassword, b64, entry, gcm_open
+from . import BadInput, Entry, Found, WrongPassword, b64, entry, gcm_json, gcm_open
 
 PASSWORD_SLOT = 1
 _MAXMEM = 256 * 1024 * 1024  # scrypt at Aegis's n = 2^15, r = 8 needs 32 MiB; hashlib's default limit is 32 MiB
@@ -84,11 +83,7 @@ def open_db(doc: dict, key: bytes) -> dict:
         nonce, tag = bytes.fromhex(params["nonce"]), bytes.fromhex(params["tag"])
     except (KeyError, TypeError, ValueError, AttributeError):
         raise BadInput("the Aegis vault's header is damaged") from None
-    plain = gcm_open(key, nonce, b64(doc["db"], "Aegis vault's data") + tag, "Aegis vault")
-    try:
-        db = json.loads(plain.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        db = None
+    db = gcm_json(key, nonce, b64(doc["db"], "Aegis vault's data") + tag, "Aegis vault", "its list of accounts")
     if not isinstance(db, dict):
         raise BadInput("the Aegis vault decrypts to something that is not its list of accounts")
     return db

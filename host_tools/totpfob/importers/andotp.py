@@ -7,7 +7,6 @@ ciphertext + tag of the same JSON list.
 from __future__ import annotations
 
 import hashlib
-import json
 
 from . import BadInput, Entry, Found, entry, load_json
 
@@ -27,15 +26,11 @@ def read(blob: bytes) -> Found | None:
 
 
 def decrypt(blob: bytes, password: str) -> object:
-    from . import gcm_open
+    from . import gcm_json
 
     rounds, salt, nonce = int.from_bytes(blob[:4], "big"), blob[4:16], blob[16:28]
     key = hashlib.pbkdf2_hmac("sha1", password.encode("utf-8"), salt, rounds, 32)
-    plain = gcm_open(key, nonce, blob[_HEAD:], "andOTP backup")
-    try:
-        return json.loads(plain.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise BadInput("the andOTP backup decrypts to something that is not its list of accounts") from None
+    return gcm_json(key, nonce, blob[_HEAD:], "andOTP backup", "its list of accounts")
 
 
 def entries(found: object) -> list[Entry]:

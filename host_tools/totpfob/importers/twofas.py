@@ -8,9 +8,8 @@ Schema 1 has no digits, period or algorithm (the defaults); from schema 3 on ``t
 from __future__ import annotations
 
 import hashlib
-import json
 
-from . import BadInput, Entry, Found, b64, entry, gcm_open, load_json
+from . import BadInput, Entry, Found, b64, entry, gcm_json, load_json
 
 ROUNDS = 10_000
 
@@ -30,11 +29,7 @@ def decrypt(sealed: object, password: str) -> object:
         raise BadInput("the 2FAS backup's encrypted data is damaged")
     data, salt, nonce = (b64(text, "2FAS backup's encrypted data") for text in fields[:3])
     key = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, ROUNDS, 32)
-    plain = gcm_open(key, nonce, data, "2FAS backup")
-    try:
-        return json.loads(plain.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise BadInput("the 2FAS backup decrypts to something that is not its list of accounts") from None
+    return gcm_json(key, nonce, data, "2FAS backup", "its list of accounts")
 
 
 def services(found: object) -> list[Entry]:
