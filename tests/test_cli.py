@@ -79,6 +79,14 @@ def test_a_key_typed_with_spaces_is_not_echoed(capsys):
     assert "Y3DP" not in line
 
 
+def test_a_key_pasted_where_the_command_goes_is_not_echoed(capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["JBSWY3DPEHPK3PXP"])
+    said = capsys.readouterr()
+    assert stop.value.code == 2 and "JBSWY3DPEHPK3PXP" not in said.out + said.err
+    assert "invalid choice (choose from" in said.err and "add" in said.err
+
+
 def test_a_malformed_uri_in_a_list_file_is_one_line(capsys, tmp_path):
     listing = tmp_path / "keys.txt"
     listing.write_text("otpauth://totp/ok?secret=JBSWY3DPEHPK3PXP\notpauth://totp[/x?secret=JBSWY3DPEHPK3PXP\n")

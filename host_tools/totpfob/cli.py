@@ -5,6 +5,7 @@ The options many commands share (--port, --json) are declared once, here, and ha
 
 import argparse
 import os
+import re
 import signal
 import sys
 
@@ -42,7 +43,9 @@ class _Parser(argparse.ArgumentParser):
         return parsed
 
     def error(self, message):
-        """A mistyped command line is one line too, pointing at --help."""
+        """A mistyped command line is one line too, pointing at --help; a word given where a choice was expected
+        is not repeated (a key pasted in the wrong place must not reach the screen or a log)."""
+        message = re.sub(r"invalid choice: '.*' \(choose from", "invalid choice (choose from", message, flags=re.S)
         self.exit(2, "totpfob: %s (see %s --help)\n" % (message, self.prog))
 
 
