@@ -15,9 +15,9 @@ from .errors import Interrupted, UserError
 from .importers import Entry, sources
 from .otpauth import InputError, printable
 
-ADD, REPLACE, EXISTS, SKIP = "add", "replace", "exists", "skip"
 YES = ("y", "yes", "i", "igen")  # the answers that agree, in English and in Hungarian
 UNCHANGED = "interrupted; nothing was changed"
+ADD, REPLACE, EXISTS, SKIP = ops.imports.ADD, ops.imports.REPLACE, ops.imports.EXISTS, ops.imports.SKIP
 _SHOWN = {ADD: "add", REPLACE: "replace", EXISTS: "already on the token", SKIP: "skip"}
 
 
@@ -108,38 +108,6 @@ def add_backup_options(parser) -> None:
                         help="read the password (of encrypted exports and of the backup) from this file's first line")
 
 
-def _selected(entry: Entry, only: list[str], exclude: list[str]) -> bool:
-    name = entry.name.casefold()
-    return (not only or any(text.casefold() in name for text in only)) and \
-        not any(text.casefold() in name for text in exclude)
-
-
-def preview(entries: list[Entry], on_tokens: list[ops.imports.OnToken], replace: bool, only: list[str],
-            exclude: list[str]) -> list[tuple[Entry, str, str]]:
-    """(entry, action, reason) for every entry found: add, replace, already on the token, or skip and why."""
-    rows, seen = [], set()
-    for entry in entries:
-        key = (entry.issuer, entry.label)
-        if entry.account is None:
-            rows.append((entry, SKIP, entry.reason))
-        elif not _selected(entry, only, exclude):
-            rows.append((entry, SKIP, "left out by --only/--exclude"))
-        elif key in seen:
-            rows.append((entry, SKIP, "an account of this name comes earlier in this import"))
-        else:
-            seen.add(key)
-            present = [token.port for token in on_tokens if key in token.names]
-            if not present:
-                rows.append((entry, ADD, ""))
-            elif replace:
-                rows.append((entry, REPLACE, "a new key in place of the one on the token"))
-            elif len(present) == len(on_tokens):
-                rows.append((entry, EXISTS, "left alone (--replace to pair it again)"))
-            else:
-                rows.append((entry, ADD, "already on the token on %s" % ", ".join(present)))
-    return rows
-
-
 def _table(rows: list[tuple[Entry, str, str]]) -> None:
     print("%-24s %-28s %-16s %s" % ("ISSUER", "ACCOUNT", "SETTINGS", "ACTION"))
     for entry, action, reason in rows:
@@ -184,7 +152,7 @@ def _prepared(args, say: Callable[[str], None]) -> tuple | None:
     except InputError as exc:
         raise UserError(str(exc)) from None
     ports = ops.pick_ports(args.port)
-    rows = preview(entries, ops.imports.survey(ports), args.replace, args.only or [], args.exclude or [])
+    rows = ops.imports.preview(entries, ops.imports.survey(ports), args.replace, args.only or [], args.exclude or [])
     chosen = [entry.account for entry, action, _ in rows if action in (ADD, REPLACE) and entry.account]
     if args.json:
         print(json.dumps([dict(entry.public(), action=action, reason=reason) for entry, action, reason in rows]))

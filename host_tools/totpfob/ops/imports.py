@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..account import Account
 from ..errors import Interrupted, UserError
+from ..importers import Entry
 from .accounts import code, holds
 from .clock import ensure_clock
 from .session import Note, connect, distinct_ports, quiet
@@ -34,6 +35,11 @@ class Imported:
     stored: dict[str, int] = field(default_factory=dict)  # port -> accounts on that token now
 
 
+# What an import does with each entry found (preview): write it, write it in place of the one there, leave it
+# alone as it is on every token already, or skip it (the reason says why).
+ADD, REPLACE, EXISTS, SKIP = "add", "replace", "exists", "skip"
+
+
 def _key(account: Account) -> tuple:
     return account.issuer, account.label
 
@@ -48,6 +54,38 @@ def survey(ports: Sequence[str]) -> list[OnToken]:
         free = about.get("free")
         found.append(OnToken(port, names, free if isinstance(free, int) else 0))
     return found
+
+
+def _selected(entry: Entry, only: Sequence[str], exclude: Sequence[str]) -> bool:
+    name = entry.name.casefold()
+    return (not only or any(text.casefold() in name for text in only)) and \
+        not any(text.casefold() in name for text in exclude)
+
+
+def preview(entries: Sequence[Entry], on_tokens: Sequence[OnToken], replace: bool, only: Sequence[str] = (),
+            exclude: Sequence[str] = ()) -> list[tuple[Entry, str, str]]:
+    """(entry, action, reason) for every entry found: add, replace, already on the token, or skip and why."""
+    rows, seen = [], set()
+    for entry in entries:
+        key = (entry.issuer, entry.label)
+        if entry.account is None:
+            rows.append((entry, SKIP, entry.reason))
+        elif not _selected(entry, only, exclude):
+            rows.append((entry, SKIP, "left out by --only/--exclude"))
+        elif key in seen:
+            rows.append((entry, SKIP, "an account of this name comes earlier in this import"))
+        else:
+            seen.add(key)
+            present = [token.port for token in on_tokens if key in token.names]
+            if not present:
+                rows.append((entry, ADD, ""))
+            elif replace:
+                rows.append((entry, REPLACE, "a new key in place of the one on the token"))
+            elif len(present) == len(on_tokens):
+                rows.append((entry, EXISTS, "left alone (--replace to pair it again)"))
+            else:
+                rows.append((entry, ADD, "already on the token on %s" % ", ".join(present)))
+    return rows
 
 
 def plan(tokens: Sequence[OnToken], accounts: Sequence[Account], replace: bool) -> dict[str, list[Account]]:
