@@ -1,6 +1,7 @@
 """The `totpfob` command line: parse arguments, run one command, turn every failure into one line.
 
 The options many commands share (--port, --json) are declared once, here, and handed to each command's parser.
+The language (--lang, i18n) is chosen before the parser is built, so its help texts are in that language too.
 """
 
 import argparse
@@ -9,8 +10,9 @@ import re
 import signal
 import sys
 
-from . import __version__, boards, commands, console, deploy, flash, importcmd, sim
+from . import __version__, argwords, boards, commands, console, deploy, flash, i18n, importcmd, sim
 from .errors import Interrupted, UserError
+from .i18n import _, ngettext
 
 
 class _Commands(argparse._SubParsersAction):
@@ -19,7 +21,7 @@ class _Commands(argparse._SubParsersAction):
 
     def __call__(self, parser, namespace, values, option_string=None):
         setattr(namespace, self.dest, values[0])
-        _, rest = self._name_parser_map[values[0]].parse_known_args(values[1:], namespace)
+        _parsed, rest = self._name_parser_map[values[0]].parse_known_args(values[1:], namespace)
         if rest:
             parser.error(_unexpected(rest))
 
@@ -27,7 +29,9 @@ class _Commands(argparse._SubParsersAction):
 def _unexpected(words: list[str]) -> str:
     """The complaint about words no option takes, without repeating them: they may be the rest of a key typed
     with spaces (`--secret JBSW Y3DP ...`), which must not end up on the screen or in a log."""
-    return ("%d unexpected word(s) on the command line; put a key written with spaces in quotes" % len(words))
+    return ngettext("%d unexpected word on the command line; put a key written with spaces in quotes",
+                    "%d unexpected words on the command line; put a key written with spaces in quotes",
+                    len(words)) % len(words)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,17 +49,21 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         """A mistyped command line is one line too, pointing at --help; a word given where a choice was expected
         is not repeated (a key pasted in the wrong place must not reach the screen or a log)."""
-        message = re.sub(r"invalid choice: '.*' \(choose from", "invalid choice (choose from", message, flags=re.S)
-        self.exit(2, "totpfob: %s (see %s --help)\n" % (message, self.prog))
+        invalid = _("invalid choice: %(value)r (choose from %(choices)s)")  # argparse's, in our language
+        before, _value, after = invalid.partition("%(value)r")
+        after = after.partition("%(choices)s")[0]
+        message = re.sub(re.escape(before) + ".*" + re.escape(after),
+                         lambda found: before.rstrip().rstrip(":") + after, message, flags=re.S)
+        self.exit(2, _("totpfob: %s (see %s --help)\n") % (message, self.prog))
 
 
 def _shared() -> dict:
     """The options several commands take, each declared once: {"port": parser, "json": parser}."""
     port = argparse.ArgumentParser(add_help=False)
     port.add_argument("--port", action="append", metavar="PORT",
-                      help="serial port of the token (repeat to write to several tokens)")
+                      help=_("serial port of the token (repeat to write to several tokens)"))
     as_json = argparse.ArgumentParser(add_help=False)
-    as_json.add_argument("--json", action="store_true", help="print JSON instead of text")
+    as_json.add_argument("--json", action="store_true", help=_("print JSON instead of text"))
     return {"port": port, "json": as_json}
 
 
@@ -63,10 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     shared = _shared()
     parser = _Parser(
         prog="totpfob",
-        description="Provision and talk to the offline hardware TOTP token.",
+        description=_("Provision and talk to the offline hardware TOTP token."),
         parents=[shared["port"]],
     )
-    parser.add_argument("--version", action="version", version="totpfob " + __version__)
+    parser.add_argument("--version", action="version", version="totpfob " + __version__,
+                        help=_("show program's version number and exit"))
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parsers(subcommands, shared)
     importcmd.add_parser(subcommands, shared)
@@ -75,14 +84,47 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_parser(subcommands, shared)
     sim.add_parser(subcommands)
     _add_demo(subcommands)
+    _everywhere(parser, "--lang", metavar="|".join(i18n.LANGUAGES),
+                help=_("language of the messages: %s; default: TOTPFOB_LANG, else the system's")
+                % ", ".join("%s (%s)" % (code, i18n.NAMES[code]) for code in i18n.LANGUAGES))
     return parser
+
+
+def _everywhere(parser: argparse.ArgumentParser, *names: str, **kwargs) -> None:
+    """Declare an option on the main parser and on every command's, so each --help lists it. (--lang is taken out
+    of the command line before parsing, _take_language: these declarations are for the help texts.)"""
+    parser.add_argument(*names, **kwargs)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in {id(p): p for p in action.choices.values()}.values():
+                _everywhere(sub, *names, **kwargs)
+
+
+def _take_language(argv: list[str]) -> tuple[str | None, list[str]]:
+    """(the language --lang names, argv without it): `--lang X` and `--lang=X` are taken wherever they stand,
+    before or after the command (up to a `--`). UserError, in one line, for a language totpfob does not speak."""
+    chosen, rest, words = None, [], iter(argv)
+    for word in words:
+        if word == "--":
+            rest.append(word)
+            rest.extend(words)
+            break
+        if word == "--lang" or word.startswith("--lang="):
+            value = word.partition("=")[2] if "=" in word else next(words, "")
+            chosen = value.strip().lower()
+            if chosen not in i18n.LANGUAGES:
+                raise UserError(_("unknown language '%s' (choose from: %s)")
+                                % ("".join(c for c in value if c.isprintable())[:20], ", ".join(i18n.LANGUAGES)))
+            continue
+        rest.append(word)
+    return chosen, rest
 
 
 def _add_demo(subcommands) -> None:
     """`totpfob demo`: what `make demo` runs, for an installed totpfob (the options are the demo's own)."""
-    p = subcommands.add_parser("demo", help="provision a virtual token from a sample QR code and show its code")
-    p.add_argument("--state", metavar="DIR", help="keep the virtual token's flash and clock here")
-    p.add_argument("--seconds", type=float, metavar="N", help="print plain lines for N seconds, then exit")
+    p = subcommands.add_parser("demo", help=_("provision a virtual token from a sample QR code and show its code"))
+    p.add_argument("--state", metavar="DIR", help=_("keep the virtual token's flash and clock here"))
+    p.add_argument("--seconds", type=float, metavar="N", help=_("print plain lines for N seconds, then exit"))
     p.set_defaults(run=_run_demo)
 
 
@@ -90,7 +132,7 @@ def _run_demo(args) -> int:
     try:
         from . import demo  # the simulator's code: loaded only when asked for
     except ImportError as exc:  # Windows: no select, pty, termios
-        raise UserError("the virtual token needs Linux or macOS (this system has no %s module)" % exc.name) from None
+        raise UserError(_("the virtual token needs Linux or macOS (this system has no %s module)") % exc.name) from None
 
     argv = (["--state", args.state] if args.state else []) + (
         ["--seconds", str(args.seconds)] if args.seconds is not None else [])
@@ -108,8 +150,14 @@ def main(argv=None) -> int:
     args = None
     try:
         console.setup()
-        parser = build_parser()
+        i18n.use()  # the environment's language, for anything said before --lang is read
+        argwords.install()
+        chosen, argv = _take_language(sys.argv[1:] if argv is None else list(argv))
+        i18n.use(chosen)
+        parser = build_parser()  # after the language is chosen: the help texts are translated as they are built
         args = parser.parse_args(argv)
+        if getattr(args, "lang", None) in i18n.LANGUAGES:  # abbreviated (`--la hu`): argparse found it
+            i18n.use(args.lang)
         if args.command is None:
             parser.print_help()
             return 0
@@ -117,20 +165,21 @@ def main(argv=None) -> int:
         sys.stdout.flush()  # a reader gone (`| head -1`) shows here, not as Python's complaint at exit
         return status
     except Interrupted as exc:
-        print("totpfob: %s" % exc, file=sys.stderr)
+        print(_("totpfob: %s") % exc, file=sys.stderr)
         return 130
     except UserError as exc:
-        print("totpfob: %s" % exc, file=sys.stderr)
+        print(_("totpfob: %s") % exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         command = getattr(args, "time_command", None) or getattr(args, "command", None)
         if command in _READING:
-            print("totpfob: interrupted; nothing was changed", file=sys.stderr)
+            print(_("totpfob: interrupted; nothing was changed"), file=sys.stderr)
         elif command == "sync":
-            print("totpfob: interrupted; the token's clock may have been set: see `totpfob time status`",
+            print(_("totpfob: interrupted; the token's clock may have been set: see `totpfob time status`"),
                   file=sys.stderr)
         else:
-            print("totpfob: interrupted; whether the token did it is unknown: see `totpfob list`", file=sys.stderr)
+            print(_("totpfob: interrupted; whether the token did it is unknown: see `totpfob list`"),
+                  file=sys.stderr)
         return 130
     except BrokenPipeError:
         # Whoever read the output stopped reading (`totpfob list | head -1`): nothing more to say to them. For a
@@ -140,8 +189,8 @@ def main(argv=None) -> int:
         if command in _READING:
             return 0
         try:
-            print("totpfob: the output was cut off (the reader closed the pipe); see `totpfob list` for what the"
-                  " token holds", file=sys.stderr)
+            print(_("totpfob: the output was cut off (the reader closed the pipe); see `totpfob list` for what the"
+                    " token holds"), file=sys.stderr)
         except OSError:
             pass  # stderr is gone too
         return 2
