@@ -10,7 +10,7 @@ import re
 import signal
 import sys
 
-from . import __version__, argwords, boards, commands, console, deploy, flash, i18n, importcmd, sim
+from . import __version__, argwords, boards, commands, console, deploy, flash, gui, i18n, importcmd, sim
 from .errors import Interrupted, UserError
 from .i18n import _, ngettext
 
@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parsers(subcommands, shared)
     importcmd.add_parser(subcommands, shared)
+    gui.add_parser(subcommands, shared)
     boards.add_parser(subcommands, shared)
     flash.add_parser(subcommands, shared)
     deploy.add_parser(subcommands, shared)

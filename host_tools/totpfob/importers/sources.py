@@ -65,9 +65,14 @@ def _blob(source: str) -> bytes:
         raise BadInput("permission denied") from None
     except OSError as exc:
         raise BadInput("cannot be read (%s)" % (exc.strerror or "error")) from None
-    if blob.startswith(_PICTURES) or (blob[:4] == b"RIFF" and blob[8:12] == b"WEBP"):
+    if is_picture(blob):
         return _picture(source)
     return blob
+
+
+def is_picture(blob: bytes) -> bool:
+    """Whether the bytes are a picture (PNG, JPEG, GIF, BMP, TIFF, WebP), by their start."""
+    return blob.startswith(_PICTURES) or (blob[:4] == b"RIFF" and blob[8:12] == b"WEBP")
 
 
 def _picture(source: str) -> bytes:
