@@ -23,12 +23,15 @@ $(VENV)/.ready: pyproject.toml
 
 # Debian packages some tests use: a real X server and its clipboard tool (the screen and clipboard grabs), Tk
 # (the picture those tests put on that screen), tmux (the terminal the demo and the simulator are read from,
-# tests/test_terminal.py). Installed with apt when missing and allowed (root, or sudo without
-# a password: .ci/run); otherwise those tests skip and say why. Nothing happens when all are present.
+# tests/test_terminal.py), node and npm (MicroPython's WebAssembly port, the token on 32-bit words: bench/wasm.py,
+# tests/test_heap32.py; looked for as commands, node may come from elsewhere than apt). Installed with apt when
+# missing and allowed (root, or sudo without a password: .ci/run); otherwise those tests skip and say why.
+# Nothing happens when all are present.
 SYSTEM_PACKAGES := xvfb xclip python3-tk tmux
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	command -v node >/dev/null || missing="$$missing nodejs"; command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null; then echo "== no apt here: without$$missing some tests skip"; exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \

@@ -68,8 +68,25 @@ def boot_table(steps: list) -> str:
     return "\n".join(lines)
 
 
+def heap32_table(figures: list) -> str:
+    """The 32-bit boot step by step (figure 8), one column per vault size."""
+    runs = [f for f in figures if f["key"].startswith("heap32_")]
+    lines = ["| step at boot | %s |" % " | ".join("kept, %d account%s (most at once)" % (
+                 f["details"]["accounts"], "" if f["details"]["accounts"] == 1 else "s") for f in runs),
+             "|---|%s" % ("---|" * len(runs))]
+    for row in zip(*[f["details"]["steps"] for f in runs]):
+        lines.append("| `%s` | %s |" % (row[0]["step"], " | ".join(
+            "%.1f KiB (%.1f)" % (s["kept"] / 1024, s["peak"] / 1024) for s in row)))
+    return "\n".join(lines)
+
+
 def section(results: dict, esp32_method: str) -> str:
     parts = [table(results)]
+    if any(f["key"].startswith("heap32_") for f in results["figures"]):
+        parts += ["", "Figure 8 step by step: the firmware's heap on 32-bit words after each step of main.py's "
+                      "boot, over the stand-ins' (kept = after a collection; in brackets the most held at once, "
+                      "garbage included, which the smallest heap must hold):", "",
+                  heap32_table(results["figures"])]
     if results.get("boot_steps"):
         parts += ["", "What main.py pulls in, in import order (each after its own imports; .mpy as deployed; "
                       "heap kept = `gc.mem_alloc()` after a collection; the sim's heap, 8-byte words):", "",

@@ -14,7 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import esp32, footprint, heap, otpcost, provision, qrtime, report, startup
+from bench import esp32, footprint, heap, otpcost, provision, qrtime, report, startup, wasm
 from bench.common import BENCH, ROOT, Size, tool
 from bench.virtual import provisioned_state
 
@@ -75,6 +75,7 @@ def main(argv=None) -> int:
             ("5", "provisioning", lambda: provision.measure(size, work / "provision", state())),
             ("6", "QR decoding", lambda: qrtime.measure(size, work / "qr")),
             ("7", "ESP32 estimate", lambda: esp32.measure(_needs(results["boot_steps"]), args.esp32_slowdown)),
+            ("8", "32-bit heap", lambda: wasm.measure(size, work / "wasm")),
         ]
         for n, name, measure in sections:
             started = time.monotonic()

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BOARDS = sorted(p.parent.name for p in (ROOT / "boards").glob("*/board.py"))
 EXPECTED = ["otp_code_cost", "min_heap", *("footprint_" + b for b in BOARDS), "boot_to_code", "provision_add",
-            "qr_1366x768", "qr_1920x1080", "qr_photo", "esp32_wake_to_code"]
+            "qr_1366x768", "qr_1920x1080", "qr_photo", "esp32_wake_to_code", "heap32_1", "heap32_100"]
 README = "# totpfob\n\nintro\n\n<!-- bench:begin -->\n(not measured yet)\n<!-- bench:end -->\n\n## Status\n"
 
 
@@ -29,7 +29,7 @@ def test_tiny_bench_reports_every_figure_beside_its_baseline(tmp_path):
     assert results["size"] == "tiny" and results["errors"] == []
     figures = {f["key"]: f for f in results["figures"]}
     assert sorted(figures) == sorted(EXPECTED)
-    assert sorted({f["n"] for f in results["figures"]}) == list("1234567")
+    assert sorted({f["n"] for f in results["figures"]}) == list("12345678")
     for key, f in figures.items():
         assert f["value"] > 0 and f["baseline"]["value"] > 0 and f["baseline"]["what"], key
         assert math.isclose(f["ratio"], f["value"] / f["baseline"]["value"]), key
@@ -46,6 +46,10 @@ def test_tiny_bench_reports_every_figure_beside_its_baseline(tmp_path):
     steps = [s["step"] for s in results["boot_steps"]]
     assert {"import otp", "import app", "import board", "first draw"} <= set(steps)
     assert steps.index("import otp") < steps.index("import app")  # dependencies first: each cost is its own
+    # 32-bit words: the firmware's heap grows with the vault; the smallest heap holds at least what it keeps.
+    one, hundred = figures["heap32_1"]["details"], figures["heap32_100"]["details"]
+    assert hundred["kept_bytes"] > one["kept_bytes"]
+    assert all(d["smallest_total_k"] * 1024 >= d["base_bytes"] + d["kept_bytes"] for d in (one, hundred))
 
     text = readme.read_text()
     assert text.startswith("# totpfob\n\nintro\n\n<!-- bench:begin -->\n") and text.endswith(
