@@ -29,13 +29,20 @@ _BATTERY_MS = 60000  # the battery changes slowly; its ADC is not read every sec
 _NEXT_S = 7  # the next code joins the screen for the last seconds of a step (at most a quarter of it)
 
 
-def _ago(seconds):
-    """A short human age: 40 min, 5 h, 12 d."""
-    if seconds < 7200:
-        return "%d min" % (seconds // 60)
+def _ago(words, seconds):
+    """A short human age in the screen's language: 40 min ago, 5 h ago, 12 d ago."""
+    if seconds < 6000:  # under 100 min: two digits, so that every line fits the narrowest panel
+        return words["minutes"] % (seconds // 60)
     if seconds < 172800:
-        return "%d h" % (seconds // 3600)
-    return "%d d" % (seconds // 86400)
+        return words["hours"] % (seconds // 3600)
+    return words["days"] % (seconds // 86400)
+
+
+def _ppm(words, ppb):
+    """A drift in ppm as the language writes numbers: +1.5 (or +1,5); whole ppm from 100 on, to fit a line."""
+    ppm = ppb / 1000
+    text = "%+.1f" % ppm if -99.95 < ppm < 99.95 else "%+d" % round(ppm)
+    return text.replace(".", words["point"])
 
 
 class App:
@@ -50,6 +57,7 @@ class App:
         self.record = None  # the record of the account on screen, its code generator and (issuer, label)
         self.generator = None  # type: otp.CodeGenerator | None
         self.names = ("", "")
+        self.words = None  # the text screens' words (texts.py), loaded with the first text screen drawn
         self.status_until = None  # ticks_ms until which the status screen stays up
         self.battery = None
         self.battery_at = None
@@ -110,36 +118,51 @@ class App:
         if key == self.drawn:
             return
         self.drawn = key
+        import texts  # loaded by _words(), with the first text screen (the code screen has no words)
+
         clock = self.clock
+        words = self._words()
         if now is None:
-            lines = ["Clock lost", "Run on the PC:", "totpfob time sync"]
+            lines = list(texts.lines(words, "clock-lost"))
         else:
             dt = from_unix(now)
-            lines = ["%04d-%02d-%02d" % dt[:3], "%02d:%02d:%02d UTC" % dt[3:6],
-                     "Synced %s ago" % _ago(now - clock.last_sync) if clock.last_sync else "Never synced",
-                     "Drift %+.1f ppm" % (clock.drift_ppb / 1000)]
+            synced = _ago(words, now - clock.last_sync) if clock.last_sync else words["never"]
+            lines = [words["date"] % dt[:3], words["time"] % dt[3:6]]
+            lines.extend(texts.lines(words, "synced", synced))
+            lines.append(words["drift"] % _ppm(words, clock.drift_ppb))
         if self.battery is not None:
-            lines.append("Battery %d%%" % self.battery)
-        lines.append("%d/%d accounts" % (len(self.vault), vaultmod.CAPACITY))
+            lines.append(words["battery"] % self.battery)
+        lines.append(words["stored"] % (len(self.vault), vaultmod.CAPACITY))
         self.screen.message("status", *lines)
 
+    def _words(self):
+        """The text screens' words in the token's language, loaded when the first text screen is drawn (the
+        code screen has none) and again after the host set the language."""
+        if self.words is None:
+            import texts
+
+            self.words = texts.load()
+        return self.words
+
     def _message(self, screen):
-        if screen == "damaged":
-            self.screen.message(screen, "Storage damaged", "Run on the PC:", "totpfob wipe")
-        elif screen == "clock-lost":
-            self.screen.message(screen, "Clock lost", "Connect USB and", "run on the PC:", "totpfob time sync")
-        else:
-            self.screen.message(screen, "No accounts", "Add one with", "totpfob add")
+        """A screen of words alone: "damaged", "clock-lost" or "empty"."""
+        import texts
+
+        self.screen.message(screen, *texts.lines(self._words(), screen))
 
     def ask(self, service):
         """Show the waiting request's question with a countdown and answer the host with what the person did:
         allowed only by holding A for _HOLD_MS while it shows. A short press of any key, letting A go early, or
         no answer within _ASK_MS refuses. A press already going on when the question came does not count."""
+        import texts
         import wire  # loaded with the service already
 
         board = self.board
         kind, _, _, question = service.asking
         screen = "maintenance" if kind == wire.MAINTENANCE else "confirm"
+        words = self._words()
+        question = texts.lines(words, *question)  # the service names the question and what it is about
+        hold = words["hold"] % (_HOLD_MS // 1000)
         start = time.ticks_ms()
         armed = not board.pressed("A")
         holding = False  # A went down while the question showed, since `since`
@@ -155,7 +178,7 @@ class App:
             left = (left + 999) // 1000
             if left != shown:
                 shown = left
-                self.screen.message(screen, *question, "Hold A %d s" % (_HOLD_MS // 1000), "%d s" % left)
+                self.screen.message(screen, *question, hold, words["left"] % left)
                 service.waiting(left)  # the host waits on, and does not send the request again
             event = board.button()
             was_armed = armed
@@ -175,10 +198,10 @@ class App:
                 armed = True
             if event is not None and (event != "A long" or was_armed and not holding):
                 break  # a short press; "A long" comes during any hold, and counts only as that hold
-            board.port.read()  # the host is waiting; anything it sends now is noise
+            service.refuse(board.port.read())  # another request now is answered "send it again"
             board.idle(50)
         if allowed and kind in (wire.DELETE, wire.WIPE, wire.ADD):  # (an ADD that asks replaces) an erase follows
-            self.screen.message("erasing", "Erasing keys", "Please wait")  # seconds: see scrub.py
+            self.screen.message("erasing", *texts.lines(words, "erasing"))  # seconds: see scrub.py
         service.answer(allowed)
         self.drawn = None
         self.wake()
@@ -207,6 +230,7 @@ class App:
                 if service.changed:
                     service.changed = False
                     self.drawn = None
+                    self.words = None  # the host may have set the language
             self.press(board.button())
             self.rest()
             if not self.dark:

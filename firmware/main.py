@@ -15,9 +15,16 @@ def _stuck(exc, token=None):
     import time
 
     sys.print_exception(exc)
+    lines = ("Firmware error", "Reinstall it:", "totpfob deploy")
+    try:
+        import texts  # in the token's language, unless the words themselves are what fails to load
+
+        lines = texts.lines(texts.load(), "error")
+    except Exception:  # noqa: BLE001, S110 - then in English
+        pass
     try:
         if token is not None:
-            token.screen(token.display).message("error", "Firmware error", "Reinstall it:", "totpfob deploy")
+            token.screen(token.display).message("error", *lines)
     except Exception:  # noqa: BLE001, S110 - the display may be what failed
         pass
     while True:

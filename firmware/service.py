@@ -21,6 +21,7 @@ import account
 import checklimit
 import frames
 import otp
+import settings
 import vault as vaultmod
 import wire
 from micropython import const
@@ -43,6 +44,15 @@ class _Ask(Exception):
     """The request needs the consent of the person holding the token; args: the question's lines."""
 
 
+def _jump(seconds):
+    """The question about a clock jump of this many seconds, rounded in the unit that keeps its line short."""
+    if -5970 < seconds < 5970:  # under 99.5 min
+        return "clock-min", (seconds + 30) // 60
+    if -171000 < seconds < 171000:  # under 47.5 h
+        return "clock-h", (seconds + 1800) // 3600
+    return "clock-d", (seconds + 43200) // 86400
+
+
 def _error(rid, code, detail=""):
     return frames.frame(wire.ERROR, rid, bytes((code,)) + detail.encode()[:60])
 
@@ -55,7 +65,7 @@ class Service:
         self.vault = vault
         self.clock = clock
         self.changed = False  # set when accounts or the clock changed, so the app redraws
-        self.asking = None  # type: tuple | None  # (kind, rid, payload, question lines) of a request waiting for the person's consent
+        self.asking = None  # type: tuple | None  # (kind, rid, payload, question) of a request waiting for the person's consent
         self.open_repl = False  # a MAINTENANCE request was allowed: the app opens the REPL
         self._allowed = False  # set while a request the person allowed runs again
         self._asked_at = time.ticks_ms()  # when the waiting request came
@@ -109,7 +119,9 @@ class Service:
         self.board.port.write(reply)
 
     def _ask(self, *question):
-        """Go on only if the person holding the token allowed this request; else mark it waiting (_Ask)."""
+        """Go on only if the person holding the token allowed this request; else mark it waiting (_Ask).
+        question: its name in texts.py and what fills it in (a label, a number): the app words it in the
+        token's language."""
         if not self._allowed:
             raise _Ask(*question)
 
@@ -164,6 +176,7 @@ class Service:
             "capacity": vaultmod.CAPACITY, "accounts": count, "free": vaultmod.CAPACITY - count,
             "clock": "lost" if self.clock.now() is None else "ok",
             "vault": self.vault.error or "ok", "battery": battery,
+            "language": settings.language(),  # None: never set (the screens speak English)
             "heap_free": gc.mem_free(),
         }
 
@@ -181,7 +194,7 @@ class Service:
         _, _, _, issuer, label, _ = account.decode(record)  # Invalid, with the reason, for one it cannot hold
         replace = bool(flags & wire.ADD_REPLACE)
         if replace and self.vault.find(issuer, label) >= 0:
-            self._ask("Replace key of", label + "?")
+            self._ask("replace", label)
         self.vault.add(record, replace, self._working)
         return (len(self.vault),)
 
@@ -190,20 +203,20 @@ class Service:
         account.check(algorithm, digits, period, issuer, new_label, secret)  # Invalid before anyone is asked
         if self.vault.find(issuer, new_label) >= 0:
             raise vaultmod.Exists(new_label)
-        self._ask("Rename", label, "to " + new_label + "?")
+        self._ask("rename", label, new_label)
         self.vault.rename(issuer, label, new_label)
         return ()
 
     def delete(self, issuer, label):
         self._found(issuer, label)
-        self._ask("Delete", label + "?")
+        self._ask("delete", label)
         self.vault.delete(issuer, label, self._working)
         return ()
 
     def wipe(self, confirm):
         if confirm != wire.WIPE_CONFIRM:
             raise ValueError("wipe")
-        self._ask("Wipe all %d" % len(self.vault), "accounts?")
+        self._ask("wipe", len(self.vault))
         self.vault.wipe(self._working)
         return ()
 
@@ -226,7 +239,7 @@ class Service:
             raise ValueError("time")
         now = self.clock.now()
         if now is not None and abs(unix - now) > _JUMP_S:
-            self._ask("Move the clock", "by %d min?" % ((unix - now) // 60))
+            self._ask(*_jump(unix - now))
             # `unix` was the second that began as the request came; the person took a while to allow it.
             unix += (time.ticks_diff(time.ticks_ms(), self._asked_at) + 500) // 1000
         self.clock.set(unix, drift if flags & wire.SET_DRIFT else None)
@@ -254,8 +267,15 @@ class Service:
             raise vaultmod.NotFound(label)
         return at
 
+    def language(self, code):
+        """The language of the token's screens from now on. Set without asking the person holding the token:
+        it reveals nothing and risks nothing (every screen stays readable in either language, the codes have no
+        words), and the host sets it unasked at the first add."""
+        settings.set_language(code)  # ValueError (malformed) for a language this firmware does not speak
+        return ()
+
     def maintenance(self):
-        self._ask("Open maintenance", "(the REPL)?")
+        self._ask("maintenance")
         self.open_repl = True
         return ()
 
@@ -271,4 +291,5 @@ HANDLERS = {  # type: dict
     wire.TIME_SET: Service.time_set,
     wire.CHECK: Service.check,
     wire.MAINTENANCE: Service.maintenance,
+    wire.LANGUAGE: Service.language,
 }

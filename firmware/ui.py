@@ -120,7 +120,7 @@ class Screen:
                     column += 1
 
     def _centred(self, text, y):
-        text = text[: self.width // self.char]
+        text = shorten(text, self.width // self.char)  # a long label in a question keeps both ends
         self._text(text, (self.width - len(text) * self.char) // 2, y)
 
     def _digit(self, value, x, y, w, h, t):

@@ -23,6 +23,10 @@ TIME_GET = const(0x07)  # flags (TIME_EDGE: answer just after the clock's next s
 TIME_SET = const(0x08)  # unix seconds, flags (SET_DRIFT), drift correction in ppb
 CHECK = const(0x09)  # issuer, label, code -> match (0/1), step skew (0 when no match)
 MAINTENANCE = const(0x0A)  # -> OK once a person allows it on the token; then the REPL opens
+# The language of the token's screens ("en", "hu"); HELLO's "language" says which is set (null: never). Newer than
+# firmware 0.3.0, within protocol 2: an older token answers E_UNKNOWN, and the host asks for a deploy for this
+# alone (everything else still works with it, so the protocol number stays).
+LANGUAGE = const(0x0B)
 # WIPE, DELETE, RENAME, ADD over an existing account and TIME_SET moving a valid clock by more than 5 minutes are
 # done only once the person holding the token allows them there (a hold of key A); MAINTENANCE too.
 
@@ -66,6 +70,7 @@ LAYOUTS = {
     TIME_SET: ("qBi", "", True),
     CHECK: ("sss", "Bb", False),
     MAINTENANCE: ("", "", False),
+    LANGUAGE: ("s", "", True),
 }
 
 

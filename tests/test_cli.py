@@ -73,9 +73,9 @@ def one_line(capsys, argv, *words) -> str:
 
 def test_a_key_typed_with_spaces_is_not_echoed(capsys):
     line = one_line(capsys, ["add", "--secret", "JBSW", "Y3DP", "EHPK", "3PXP", "--label", "me"],
-                    "3 unexpected word(s)", "quotes", "--help")
+                    "3 unexpected words", "quotes", "--help")
     assert not {"Y3DP", "EHPK", "3PXP"} & set(line.replace(";", " ").split())
-    line = one_line(capsys, ["list", "Y3DP"], "1 unexpected word(s)")
+    line = one_line(capsys, ["list", "Y3DP"], "1 unexpected word ")
     assert "Y3DP" not in line
 
 

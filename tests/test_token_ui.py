@@ -38,7 +38,7 @@ def test_status_screen_shows_the_time_and_room(token, button):
     date, clock = status["lines"][0], status["lines"][1]
     shown = time.strptime(date + " " + clock, "%Y-%m-%d %H:%M:%S UTC")
     assert abs(time.mktime(shown) - status["t"]) <= 2, (status, "the token's UTC time, as the host sees it")
-    assert "1/100 accounts" in status["lines"]
+    assert "Stored: 1/100" in status["lines"]  # accounts on it, of the most it holds
     # A few seconds later the code is back by itself.
     back = token.wait_screen(lambda s: s.get("screen") == "code", timeout=10, after=status["t"])
     assert back["t"] - status["t"] >= 4

@@ -209,12 +209,13 @@ BY_KIND = {
     wire.TIME_SET: ([-(2**63), wire.SET_DRIFT, -1500], []),
     wire.CHECK: (["GitHub", "octocat", "0123456789"], [1, -1]),
     wire.MAINTENANCE: ([], []),
+    wire.LANGUAGE: (["hu"], []),
 }
 # The request kinds as the protocol documents them, and those that change the token (a retry gets the cached
 # reply, never a second run).
 KINDS = {"HELLO": 1, "LIST": 2, "ADD": 3, "RENAME": 4, "DELETE": 5, "WIPE": 6, "TIME_GET": 7, "TIME_SET": 8,
-         "CHECK": 9, "MAINTENANCE": 10}
-WRITES = {"ADD", "RENAME", "DELETE", "WIPE", "TIME_SET"}
+         "CHECK": 9, "MAINTENANCE": 10, "LANGUAGE": 11}
+WRITES = {"ADD", "RENAME", "DELETE", "WIPE", "TIME_SET", "LANGUAGE"}
 
 # Plain layouts too, with values at the edges of their fields.
 LAYOUTS = [

@@ -8,7 +8,6 @@ from boardbase import Board as BoardBase
 from drivers.ssd1306 import SSD1306_I2C
 
 REPL_EXIT = 42
-_WITH_LINES = ("status", "confirm", "maintenance")
 SLEEP_EXIT = 4
 _PCF8563 = 0x51
 _DS3231 = 0x68
@@ -39,8 +38,9 @@ class ReportingScreen(ui.Screen):
 
     def message(self, screen, *lines):
         super().message(screen, *lines)
-        # The status and the questions (confirm, maintenance: their last line is the countdown) with their text.
-        self._shown({"screen": screen, "lines": list(lines)} if screen in _WITH_LINES else {"screen": screen})
+        # With their text: the questions (confirm, maintenance: their last line is the countdown), the status,
+        # and the words of "empty", "clock-lost"... in the token's language.
+        self._shown({"screen": screen, "lines": list(lines)})
 
     def off(self, screen="off"):
         super().off(screen)

@@ -20,11 +20,12 @@ from pathlib import Path
 
 from .account import Account
 from .errors import UserError
+from .i18n import N_, _
 from .importers import BadInput, aegis, load_json
 
 SCRYPT = {"n": 32768, "r": 8, "p": 1}
-WARNING = ("whoever has this file and its password has the keys of every account in it: keep it (and the password)"
-           " apart from the token, e.g. on a USB stick in a drawer, and never send it by e-mail")
+WARNING = N_("whoever has this file and its password has the keys of every account in it: keep it (and the password)"
+             " apart from the token, e.g. on a USB stick in a drawer, and never send it by e-mail")
 
 
 class Backup:
@@ -48,20 +49,20 @@ class Backup:
         try:
             doc = load_json(where.read_bytes())
         except OSError as exc:
-            raise UserError("the backup %s cannot be read (%s)" % (where, exc.strerror or "error")) from None
+            raise UserError(_("the backup %s cannot be read (%s)") % (where, exc.strerror or "error")) from None
         if not (isinstance(doc, dict) and isinstance(doc.get("header"), dict) and isinstance(doc.get("db"), str)):
-            raise UserError("%s is not an encrypted Aegis backup; give a new file name for the backup" % where)
+            raise UserError(_("%s is not an encrypted Aegis backup; give a new file name for the backup") % where)
         try:
             key = aegis.master_key(doc, password(False))
             db = aegis.open_db(doc, key)
         except BadInput as exc:
-            raise UserError("the backup %s: %s" % (where, exc)) from None
+            raise UserError(_("the backup %s: %s") % (where, exc)) from None
         return cls(where, doc["header"], key, db, created=False)
 
     @classmethod
     def _new(cls, path: Path, password: str) -> Backup:
         if not password:
-            raise UserError("the backup needs a password; an empty one would leave the keys readable")
+            raise UserError(_("the backup needs a password; an empty one would leave the keys readable"))
         key, salt = secrets.token_bytes(32), secrets.token_bytes(32)
         slot_key = aegis.derive(password, dict(SCRYPT, salt=salt.hex()))
         nonce = secrets.token_bytes(12)
@@ -99,7 +100,7 @@ class Backup:
                 os.unlink(temp)
                 raise
         except OSError as exc:
-            raise UserError("the backup %s could not be written (%s)" % (self.path, exc.strerror or "error")
+            raise UserError(_("the backup %s could not be written (%s)") % (self.path, exc.strerror or "error")
                             ) from None
 
 
@@ -111,13 +112,13 @@ def _probe(path: Path) -> None:
     """UserError when the backup at path could not be written: its folder does not take a new file (the file is
     written anew beside itself, then moved in place), or the name is taken by a folder."""
     if path.is_dir():
-        raise UserError("the backup %s is a folder; give a file name for the backup" % path)
+        raise UserError(_("the backup %s is a folder; give a file name for the backup") % path)
     try:
         handle, temp = tempfile.mkstemp(prefix=".totpfob-backup-", dir=_folder(path))
         os.close(handle)
         os.unlink(temp)
     except OSError as exc:
-        raise UserError("the backup %s cannot be written there (%s); nothing was changed"
+        raise UserError(_("the backup %s cannot be written there (%s); nothing was changed")
                         % (path, exc.strerror or "error")) from None
 
 

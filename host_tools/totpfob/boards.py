@@ -6,6 +6,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 
 from .errors import UserError
+from .i18n import _
 from .paths import BOARDS
 
 # Where a freshly flashed ESP32 starts reading: the classic ESP32 keeps its bootloader at 0x1000, later chips at 0.
@@ -46,7 +47,7 @@ def load(name: str) -> Board:
     path = BOARDS / name / "about.json"
     if not name or "/" in name or name.startswith(".") or not path.is_file():
         known = ", ".join(names()) or "none"
-        raise UserError("unknown board %r (known: %s; see `totpfob boards`)" % (name, known))
+        raise UserError(_("unknown board %r (known: %s; see `totpfob boards`)") % (name, known))
     try:
         about = json.loads(path.read_text(encoding="utf-8"))
         micropython = about.get("micropython") or {}
@@ -57,7 +58,7 @@ def load(name: str) -> Board:
                      drivers=list(about.get("drivers") or []), packages=list(about.get("packages") or []),
                      tested=_text(micropython.get("tested")))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise UserError("boards/%s/about.json is not usable (%s: %s)" % (name, type(exc).__name__, exc)) from None
+        raise UserError(_("boards/%s/about.json is not usable (%s: %s)") % (name, type(exc).__name__, exc)) from None
 
 
 def names() -> list:
@@ -79,21 +80,21 @@ def catalogue() -> tuple:
 def cmd_boards(args) -> int:
     boards, problems = catalogue()
     for problem in problems:
-        print("totpfob: warning: %s" % problem, file=sys.stderr)
+        print(_("totpfob: warning: %s") % problem, file=sys.stderr)
     if args.json:
         print(json.dumps([dict(asdict(b), simulated=b.simulated) for b in boards]))
         return 0
-    rows = [("BOARD", "CHIP", "DISPLAY", "RTC", "BUTTONS")]
+    rows = [(_("BOARD"), _("CHIP"), _("DISPLAY"), _("RTC"), _("BUTTONS"))]
     rows += [(b.name, b.chip, b.display, b.rtc, b.buttons) for b in boards]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
-    print("\nput MicroPython on a board: totpfob flash --board BOARD; then the firmware: totpfob deploy --board BOARD")
+    print(_("\nput MicroPython on a board: totpfob flash --board BOARD; then the firmware: totpfob deploy --board BOARD"))
     return 0
 
 
 def add_parser(subparsers, shared: dict) -> None:
     p = subparsers.add_parser("boards", parents=[shared["json"]],
-                              help="list the boards the token firmware runs on",
-                              description="List the supported boards: chip, display, RTC and buttons.")
+                              help=_("list the boards the token firmware runs on"),
+                              description=_("List the supported boards: chip, display, RTC and buttons."))
     p.set_defaults(run=cmd_boards)

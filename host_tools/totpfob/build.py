@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from .errors import UserError
+from .i18n import _
 from .paths import BOARDS, FIRMWARE, tool
 
 
@@ -85,6 +86,6 @@ def compile_mpy(files: list, out: Path, board: str = "sim") -> list:
             raise BuildError(str(exc)) from None
         if proc.returncode != 0:
             lines = (proc.stderr or proc.stdout).strip().splitlines() or ["mpy-cross failed"]
-            raise BuildError("%s does not compile: %s" % (source, lines[-1]))
+            raise BuildError(_("%s does not compile: %s") % (source, lines[-1]))
         compiled.append((str(mpy), target[:-3] + ".mpy"))
     return compiled

@@ -19,11 +19,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import i18n
+from .i18n import N_, _, ngettext
 from .samples import DEMO_ISSUER, DEMO_KEY, DEMO_LABEL, DEMO_QR
 from .sim import render
 from .sim.harness import SimError, VirtualToken
 
-NOTICE = "DEMO ACCOUNT \u2014 demo key, not a real account"
+NOTICE = N_("DEMO ACCOUNT \u2014 demo key, not a real account")
 # The demo account's settings, as the QR picture (and samples.DEMO_URI) gives them.
 PERIOD = 30
 DIGITS = 6
@@ -55,21 +57,21 @@ def provision(token: VirtualToken, reused_state: bool) -> None:
         listed = token.cli("list", "--json")
         if listed.returncode == 0 and any(entry["label"] == DEMO_LABEL and entry["issuer"] == DEMO_ISSUER
                                           for entry in json.loads(listed.stdout)):
-            print("the token already holds the demo account; not adding it again", flush=True)
+            print(_("the token already holds the demo account; not adding it again"), flush=True)
             return
     shown = "samples/" + DEMO_QR.name
-    print("provisioning from %s with: totpfob --port %s add --qr %s" % (shown, token.link, DEMO_QR), flush=True)
+    print(_("provisioning from %s with: totpfob --port %s add --qr %s") % (shown, token.link, DEMO_QR), flush=True)
     added = token.cli("add", "--qr", str(DEMO_QR))
     for line in (added.stdout + added.stderr).splitlines():
         print("  | " + line)
     if added.returncode != 0:
-        raise DemoError("provisioning failed (totpfob exit %d)" % added.returncode)
+        raise DemoError(_("provisioning failed (totpfob exit %d)") % added.returncode)
 
 
 def show_demo_account(token: VirtualToken) -> None:
     """Press A until the token shows the demo account (a reused state may hold others before it)."""
     if token.show(DEMO_LABEL, DEMO_ISSUER) is None:
-        raise DemoError("the token does not show the demo account")
+        raise DemoError(_("the token does not show the demo account"))
     token.new_screens()  # the screens pressed through are behind us: the demo compares from here on
 
 
@@ -94,15 +96,15 @@ def describe(shown: dict, totp) -> list:
     """The two lines under the display: what the token shows against pyotp."""
     result = compare(shown, totp)
     if result is None:
-        return ["the token shows: %s" % (shown.get("account") or shown.get("screen")), ""]
+        return [_("the token shows: %s") % (shown.get("account") or shown.get("screen")), ""]
     expected, ok = result
-    return ["token shows   %s   (%2d s left)" % (grouped(shown["code"]), shown["remaining"]),
-            ("pyotp says    %s   match" if ok else "pyotp says    %s   MISMATCH") % grouped(expected)]
+    return [_("token shows   %s   (%2d s left)") % (grouped(shown["code"]), shown["remaining"]),
+            (_("pyotp says    %s   match") if ok else _("pyotp says    %s   MISMATCH")) % grouped(expected)]
 
 
 def heading() -> list:
     """The lines above the comparison: whose account this is."""
-    return [NOTICE, "%s: %s  (SHA1, %d digits, %d s)" % (DEMO_ISSUER, DEMO_LABEL, DIGITS, PERIOD)]
+    return [_(NOTICE), _("%s: %s  (SHA1, %d digits, %d s)") % (DEMO_ISSUER, DEMO_LABEL, DIGITS, PERIOD)]
 
 
 def watch_live(token: VirtualToken, totp) -> int:
@@ -113,7 +115,7 @@ def watch_live(token: VirtualToken, totp) -> int:
     signal.signal(signal.SIGWINCH, lambda *_: resized.append(True))
 
     def too_small(columns: int, lines: int) -> str:
-        return "Make this terminal at least %dx%d to see the token's display, or open %s." % (
+        return _("Make this terminal at least %dx%d to see the token's display, or open %s.") % (
             columns, lines, token.snapshot)
 
     sys.stdout.write("\x1b[?25l\x1b[2J")  # hide the cursor, clear the terminal
@@ -132,7 +134,7 @@ def watch_live(token: VirtualToken, totp) -> int:
                 drawn = (token.last["t"], stamp)
                 resized.clear()
                 now = render.terminal_size(sys.stdout)
-                text = heading() + describe(token.last, totp) + ["Ctrl-C to stop"]
+                text = heading() + describe(token.last, totp) + [_("Ctrl-C to stop")]
                 lines = render.screen(token.picture(), now, text, too_small)
                 sys.stdout.write(render.paint(lines, now, clear=now != size))  # a resize leaves text anywhere
                 sys.stdout.flush()
@@ -143,7 +145,7 @@ def watch_live(token: VirtualToken, totp) -> int:
     finally:
         sys.stdout.write("\x1b[?25h\n")
         sys.stdout.flush()
-    print("stopped%s" % (": a MISMATCH was seen" if mismatch else ""))
+    print(_("stopped: a MISMATCH was seen") if mismatch else _("stopped"))
     return 1 if mismatch else 0
 
 
@@ -163,30 +165,30 @@ def watch_plain(token: VirtualToken, totp, seconds: float) -> int:
             result = compare(shown, totp)
             stamp = time.strftime("%H:%M:%S", time.gmtime(shown["t"]))
             if result is None:
-                print("%s  the token shows: %s" % (stamp, shown.get("account") or shown.get("screen")))
+                print(_("%s  the token shows: %s") % (stamp, shown.get("account") or shown.get("screen")))
                 continue
             expected, ok = result
             compared += 1
             mismatches += not ok
-            print("%s  token %s  pyotp %s  %s  (%d s left)" % (stamp, grouped(shown["code"]), grouped(expected),
+            print(_("%s  token %s  pyotp %s  %s  (%d s left)") % (stamp, grouped(shown["code"]), grouped(expected),
                                                                "match" if ok else "MISMATCH", shown["remaining"]),
                   flush=True)
         pending = []
         time.sleep(0.1)
     if not compared:
-        print("no code of the demo account was drawn in %g s" % seconds)
+        print(_("no code of the demo account was drawn in %g s") % seconds)
         return 1
-    print("%d code%s compared with pyotp: %s" % (compared, "" if compared == 1 else "s",
-                                                 "%d MISMATCH" % mismatches if mismatches else "all match"))
+    print(ngettext("%d code compared with pyotp: %s", "%d codes compared with pyotp: %s", compared)
+          % (compared, _("%d MISMATCH") % mismatches if mismatches else _("all match")))
     return 1 if mismatches else 0
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m totpfob.demo", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--state", metavar="DIR", help="keep the token's flash and clock here (default: a fresh "
-                                                       "temporary token)")
+    parser.add_argument("--state", metavar="DIR", help=_("keep the token's flash and clock here (default: a fresh "
+                                                         "temporary token)"))
     parser.add_argument("--seconds", type=float, metavar="N",
-                        help="print plain lines for N seconds, then exit (default on a non-terminal: %d)"
+                        help=_("print plain lines for N seconds, then exit (default on a non-terminal: %d)")
                              % PLAIN_SECONDS)
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(errors="replace")  # the half blocks and the accents on a terminal that lacks them
@@ -194,26 +196,26 @@ def main(argv=None) -> int:
     try:
         totp = reference()
     except ImportError:
-        print("totpfob demo: pyotp is not installed (run `make setup`)", file=sys.stderr)
+        print(_("totpfob demo: pyotp is not installed (run `make setup`)"), file=sys.stderr)
         return 2
     # A stop from outside (kill, CI timeout) ends the demo as Ctrl-C does: stopping the token first.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="totpfob-demo-"))
     token = VirtualToken(workdir, state=Path(args.state) if args.state else None)
     try:
-        print("starting the virtual token\u2026", flush=True)
+        print(_("starting the virtual token\u2026"), flush=True)
         token.start(timeout=START_TIMEOUT_S)
-        print("the virtual token is up; its serial port is %s" % token.link, flush=True)
+        print(_("the virtual token is up; its serial port is %s") % token.link, flush=True)
         provision(token, reused_state=bool(args.state))
         show_demo_account(token)
         if live:
             return watch_live(token, totp)
         return watch_plain(token, totp, args.seconds if args.seconds is not None else PLAIN_SECONDS)
     except (DemoError, SimError) as exc:
-        print("totpfob demo: %s" % exc, file=sys.stderr)
+        print(_("totpfob demo: %s") % exc, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("\nstopped")
+        print(_("\nstopped"))
         return 130
     finally:
         token.stop()
@@ -221,4 +223,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    i18n.use()  # `python -m totpfob.demo` (make demo): the environment's language, as `totpfob demo` speaks
     sys.exit(main())

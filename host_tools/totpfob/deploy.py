@@ -16,6 +16,7 @@ from pathlib import Path
 from . import boards, ops
 from .build import compile_mpy, firmware_files
 from .errors import UserError, describe
+from .i18n import _, ngettext
 from .link import DeviceError, Link, LinkError, frames, wire
 from .paths import tool
 from .token import Token
@@ -101,19 +102,19 @@ def open_repl(port: str, board: boards.Board) -> None:
         raise UserError(str(exc)) from None
     if info is None:
         if b"raw REPL" in heard or b">>>" in heard:
-            print("%s: MicroPython REPL (no token firmware yet)" % port)
+            print(_("%s: MicroPython REPL (no token firmware yet)") % port)
             return
         if heard:
-            raise UserError("something answers on %s, but neither the token firmware nor a MicroPython REPL "
-                            "(the wrong port?)" % port)
+            raise UserError(_("something answers on %s, but neither the token firmware nor a MicroPython REPL "
+                              "(the wrong port?)") % port)
         start = "totpfob sim --blank" if board.simulated else "totpfob flash --board %s" % board.name
-        raise UserError("nothing answers on %s: is the board plugged in and running MicroPython (`%s`)?"
+        raise UserError(_("nothing answers on %s: is the board plugged in and running MicroPython (`%s`)?")
                         % (port, start))
     if info.get("board") != board.name:
-        raise UserError("the token on %s is a %r board, not %r: deploy with --board %s"
+        raise UserError(_("the token on %s is a %r board, not %r: deploy with --board %s")
                         % (port, info.get("board"), board.name, info.get("board")))
-    print("%s: token firmware %s is running" % (port, info.get("firmware")))
-    print("Hold key A on the token for 3 s to allow maintenance (any short press refuses)", flush=True)
+    print(_("%s: token firmware %s is running") % (port, info.get("firmware")))
+    print(_("Hold key A on the token for 3 s to allow maintenance (any short press refuses)"), flush=True)
     try:
         with Link(port, retries=1) as link:
             Token(link).maintenance()
@@ -121,7 +122,7 @@ def open_repl(port: str, board: boards.Board) -> None:
         raise UserError(str(exc)) from None
     except DeviceError as exc:
         raise UserError(describe(exc, port)) from None
-    print("maintenance allowed: the REPL is open")
+    print(_("maintenance allowed: the REPL is open"))
 
 
 def mpremote(port: str, *command: str, timeout: float = 60) -> str:
@@ -130,11 +131,11 @@ def mpremote(port: str, *command: str, timeout: float = 60) -> str:
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise UserError("mpremote %s on %s took over %d s; is the board's REPL answering?"
+        raise UserError(_("mpremote %s on %s took over %d s; is the board's REPL answering?")
                         % (command[0], port, timeout)) from None
     if proc.returncode != 0:
         lines = [line.strip() for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
-        raise UserError("mpremote %s on %s failed: %s" % (command[0], port, lines[-1] if lines else
+        raise UserError(_("mpremote %s on %s failed: %s") % (command[0], port, lines[-1] if lines else
                                                           "exit %d" % proc.returncode))
     return proc.stdout
 
@@ -158,7 +159,7 @@ def survey(port: str, targets: list) -> dict:
     for line in out.splitlines():
         if line.startswith(_MARK + " "):
             return dict(zip(targets, json.loads(line[len(_MARK) + 1:])))
-    raise UserError("the board on %s did not report its files (got %r)" % (port, out.strip()[-80:]))
+    raise UserError(_("the board on %s did not report its files (got %r)") % (port, out.strip()[-80:]))
 
 
 def install(port: str, files: list) -> tuple:
@@ -170,17 +171,17 @@ def install(port: str, files: list) -> tuple:
     for source, target in files:
         data = Path(source).read_bytes()
         if found[target] == [len(data), hashlib.sha256(data).hexdigest()]:
-            print("  up to date  %s" % target)
+            print(_("  up to date  %s") % target)
         else:
             todo.append((source, target, len(data)))
     dirs = sorted({"/" + t.rsplit("/", 1)[0] for _, t, _ in todo if "/" in t})
     if dirs or stale:
         mpremote(port, "exec", _PREPARE % (dirs, stale))
         for path in stale:
-            print("  removed     %s (replaced by %s)" % (path[1:], _counterpart(path[1:])))
+            print(_("  removed     %s (replaced by %s)") % (path[1:], _counterpart(path[1:])))
     for source, target, size in todo:
         mpremote(port, "fs", "cp", "-f", source, ":/" + target)
-        print("  copied      %s (%d bytes)" % (target, size), flush=True)
+        print(_("  copied      %s (%d bytes)") % (target, size), flush=True)
     return len(todo), len(files) - len(todo)
 
 
@@ -190,20 +191,20 @@ def wait_for_token(port: str, settle: float, timeout: float = 20) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            info, _ = _hello(port, timeout=1.0)
+            info, _heard = _hello(port, timeout=1.0)
         except LinkError:  # a board with native USB is off the bus for a moment while it resets
             info = None
             time.sleep(0.5)
         if info is not None:
             return info
-    raise UserError("the files are on the board, but after the reset it does not answer on %s; its serial "
-                    "output (`mpremote connect %s repl`) says why" % (port, port))
+    raise UserError(_("the files are on the board, but after the reset it does not answer on %s; its serial "
+                      "output (`mpremote connect %s repl`) says why") % (port, port))
 
 
 def _port(args) -> str:
     ports = ops.pick_ports(list(dict.fromkeys(args.port or [])))
     if len(ports) > 1:
-        raise UserError("deploy works on one board at a time; give a single --port")
+        raise UserError(_("deploy works on one board at a time; give a single --port"))
     return ports[0]
 
 
@@ -212,25 +213,26 @@ def cmd_deploy(args) -> int:
     port = _port(args)
     with tempfile.TemporaryDirectory(prefix="totpfob-deploy-") as build:
         files = compile_mpy(firmware_files(board.name), Path(build), board.name)  # a file that does not compile stops here
-        print("deploying %d files for %s to %s" % (len(files), board.name, port), flush=True)
+        print(_("deploying %d files for %s to %s") % (len(files), board.name, port), flush=True)
         open_repl(port, board)
         copied, current = install(port, files)
     for package in board.packages:
         mpremote(port, "mip", "install", package, timeout=300)
-        print("  installed   %s (micropython-lib)" % package)
+        print(_("  installed   %s (micropython-lib)") % package)
     mpremote(port, *_RESET[board.simulated])
-    print("reset the board; waiting for the token firmware to answer", flush=True)
+    print(_("reset the board; waiting for the token firmware to answer"), flush=True)
     info = wait_for_token(port, 0.0 if board.simulated else _BOOT_S)
-    print("done: the token runs firmware %s on %s (%d file%s copied, %d up to date)"
-          % (info.get("firmware"), info.get("board"), copied, "" if copied == 1 else "s", current))
+    print(ngettext("done: the token runs firmware %s on %s (%d file copied, %d up to date)",
+                   "done: the token runs firmware %s on %s (%d files copied, %d up to date)", copied)
+          % (info.get("firmware"), info.get("board"), copied, current))
     return 0
 
 
 def add_parser(subparsers, shared: dict) -> None:
     p = subparsers.add_parser("deploy", parents=[shared["port"]],
-                              help="install the token firmware on a board running MicroPython",
-                              description="Precompile the firmware for a board and copy it over with mpremote "
-                                          "(only the files that changed), then reset the board. A running token "
-                                          "asks for a press of its A button first.")
-    p.add_argument("--board", required=True, metavar="BOARD", help="see `totpfob boards`")
+                              help=_("install the token firmware on a board running MicroPython"),
+                              description=_("Precompile the firmware for a board and copy it over with mpremote "
+                                            "(only the files that changed), then reset the board. A running token "
+                                            "asks for a press of its A button first."))
+    p.add_argument("--board", required=True, metavar="BOARD", help=_("see `totpfob boards`"))
     p.set_defaults(run=cmd_deploy)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import boards
 from .errors import UserError
+from .i18n import _
 from .link import LinkError, find_port
 from .paths import tool
 
@@ -22,19 +23,19 @@ REQUIRED_MICROPYTHON = "1.27"  # the ESP32 API the firmware is type-checked agai
 
 def download_help(board: boards.Board) -> str:
     """A few lines: which MicroPython build to fetch for this board, and the commands that install it."""
-    lines = ["%s (%s) runs MicroPython's %s build:" % (board.name, board.title, board.build),
-             "  1. download the latest release's .bin (not the .app-bin) from https://micropython.org/download/%s/"
+    lines = [_("%s (%s) runs MicroPython's %s build:") % (board.name, board.title, board.build),
+             _("  1. download the latest release's .bin (not the .app-bin) from https://micropython.org/download/%s/")
              % board.build,
              "  2. totpfob flash --board %s --firmware %s-<date>-v<version>.bin [--port PORT] [--erase]"
              % (board.name, board.build),
              "  3. totpfob deploy --board %s [--port PORT]" % board.name]
     if board.note:
-        lines.insert(2, "     note: %s" % board.note)
+        lines.insert(2, _("     note: %s") % board.note)
     if board.tested:
-        lines.append("Tested on this board with MicroPython %s." % board.tested)
+        lines.append(_("Tested on this board with MicroPython %s.") % board.tested)
     else:
-        lines.append("Take MicroPython %s or newer: the firmware is checked against its ESP32 API, and the virtual "
-                     "token runs it on 1.29 (not yet tried on this board)." % REQUIRED_MICROPYTHON)
+        lines.append(_("Take MicroPython %s or newer: the firmware is checked against its ESP32 API, and the virtual "
+                       "token runs it on 1.29 (not yet tried on this board).") % REQUIRED_MICROPYTHON)
     return "\n".join(lines)
 
 
@@ -44,12 +45,12 @@ def check_image(path: Path, chip: str) -> None:
         with open(path, "rb") as f:
             head = f.read(16)
     except OSError as exc:
-        raise UserError("cannot read %s: %s" % (path, exc.strerror or exc)) from None
+        raise UserError(_("cannot read %s: %s") % (path, exc.strerror or exc)) from None
     if len(head) < 16 or head[0] != _IMAGE_MAGIC:
-        raise UserError("%s is not an ESP32 firmware image (take the .bin from micropython.org/download/)" % path)
-    built_for = _CHIP_IDS.get(int.from_bytes(head[12:14], "little"), "another chip")
+        raise UserError(_("%s is not an ESP32 firmware image (take the .bin from micropython.org/download/)") % path)
+    built_for = _CHIP_IDS.get(int.from_bytes(head[12:14], "little"), _("another chip"))
     if built_for != chip:
-        raise UserError("%s is built for %s, but the board's chip is %s" % (path, built_for, chip))
+        raise UserError(_("%s is built for %s, but the board's chip is %s") % (path, built_for, chip))
 
 
 def esptool_commands(board: boards.Board, firmware: Path, port: str | None, erase: bool) -> list:
@@ -70,27 +71,27 @@ def _run_esptool(command: list) -> None:
     lines = [line.strip() for line in proc.stderr.splitlines() if line.strip()]
     fatal = [line for line in lines if "fatal error" in line.lower()] or lines[-1:] or ["exit %d" % proc.returncode]
     reason = fatal[-1].split("fatal error occurred: ", 1)[-1].removeprefix("ERROR: ")
-    raise UserError("esptool could not flash the board: %s (is it plugged in? some boards need BOOT held "
-                    "while you plug them in)" % reason.rstrip("."))
+    raise UserError(_("esptool could not flash the board: %s (is it plugged in? some boards need BOOT held "
+                      "while you plug them in)") % reason.rstrip("."))
 
 
 def cmd_flash(args) -> int:
     board = boards.load(args.board)
     if board.simulated:
-        raise UserError("the virtual token has nothing to flash: `totpfob sim --blank` starts it freshly flashed")
+        raise UserError(_("the virtual token has nothing to flash: `totpfob sim --blank` starts it freshly flashed"))
     if board.chip not in boards.FLASH_OFFSETS or not board.build:
-        raise UserError("boards/%s/about.json names no ESP32 chip and MicroPython build to flash" % board.name)
+        raise UserError(_("boards/%s/about.json names no ESP32 chip and MicroPython build to flash") % board.name)
     if not args.firmware:
         print(download_help(board))
         return 2
     firmware = Path(args.firmware)
     if not firmware.is_file():
-        raise UserError("no firmware file %s (download it first: `totpfob flash --board %s` says where)"
+        raise UserError(_("no firmware file %s (download it first: `totpfob flash --board %s` says where)")
                         % (firmware, board.name))
     check_image(firmware, board.chip)
     ports = set(args.port or [])
     if len(ports) > 1:
-        raise UserError("flash works on one board at a time; give a single --port")
+        raise UserError(_("flash works on one board at a time; give a single --port"))
     port = ports.pop() if ports else None
     if port is None and not args.dry_run:
         try:
@@ -107,17 +108,17 @@ def cmd_flash(args) -> int:
         return 0
     for command in runs:
         _run_esptool(command)
-    print("MicroPython is on the board; now install the token firmware: totpfob deploy --board %s --port %s"
+    print(_("MicroPython is on the board; now install the token firmware: totpfob deploy --board %s --port %s")
           % (board.name, port))
     return 0
 
 
 def add_parser(subparsers, shared: dict) -> None:
-    p = subparsers.add_parser("flash", parents=[shared["port"]], help="put MicroPython on a board (esptool)",
-                              description="Write a MicroPython firmware image onto an ESP32 board with esptool. "
-                                          "Without --firmware: which image to download for the board.")
-    p.add_argument("--board", required=True, metavar="BOARD", help="see `totpfob boards`")
-    p.add_argument("--firmware", metavar="FILE.bin", help="the MicroPython .bin from micropython.org")
-    p.add_argument("--erase", action="store_true", help="erase the whole flash first (accounts too)")
-    p.add_argument("--dry-run", action="store_true", help="print the esptool commands instead of running them")
+    p = subparsers.add_parser("flash", parents=[shared["port"]], help=_("put MicroPython on a board (esptool)"),
+                              description=_("Write a MicroPython firmware image onto an ESP32 board with esptool. "
+                                            "Without --firmware: which image to download for the board."))
+    p.add_argument("--board", required=True, metavar="BOARD", help=_("see `totpfob boards`"))
+    p.add_argument("--firmware", metavar="FILE.bin", help=_("the MicroPython .bin from micropython.org"))
+    p.add_argument("--erase", action="store_true", help=_("erase the whole flash first (accounts too)"))
+    p.add_argument("--dry-run", action="store_true", help=_("print the esptool commands instead of running them"))
     p.set_defaults(run=cmd_flash)

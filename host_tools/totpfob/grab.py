@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageGrab, UnidentifiedImageError
 
+from .i18n import _
 from .otpauth import InputError
 
 # Wayland screenshot tools, each writing a PNG of every output to the path given last.
@@ -38,8 +39,8 @@ def screens() -> list[Image.Image]:
         return [_wayland_grab()]
     if os.environ.get("DISPLAY"):
         return [_pillow_grab()]
-    raise GrabError("there is no screen to take a picture of here (no DISPLAY or WAYLAND_DISPLAY); save a "
-                    "screenshot of the QR code and use --qr FILE")
+    raise GrabError(_("there is no screen to take a picture of here (no DISPLAY or WAYLAND_DISPLAY); save a "
+                      "screenshot of the QR code and use --qr FILE"))
 
 
 def clipboard() -> Image.Image | str:
@@ -47,12 +48,12 @@ def clipboard() -> Image.Image | str:
     try:
         content = ImageGrab.grabclipboard()
     except NotImplementedError:  # Linux without xclip or wl-paste
-        raise GrabError("reading the clipboard needs xclip (X11) or wl-clipboard (Wayland); install one, or save "
-                        "the picture and use --qr FILE") from None
+        raise GrabError(_("reading the clipboard needs xclip (X11) or wl-clipboard (Wayland); install one, or save "
+                          "the picture and use --qr FILE")) from None
     except UnidentifiedImageError:  # some clipboard owners hand out their text whatever type is asked for
         content = None
     except (OSError, ChildProcessError, subprocess.SubprocessError) as exc:
-        raise GrabError("the clipboard cannot be read (%s); save the picture and use --qr FILE" % _short(exc)) from None
+        raise GrabError(_("the clipboard cannot be read (%s); save the picture and use --qr FILE") % _short(exc)) from None
     if isinstance(content, list):  # files copied in a file manager (Windows, macOS): the first picture among them
         for name in content:
             try:
@@ -66,8 +67,8 @@ def clipboard() -> Image.Image | str:
         return content
     text = _clipboard_text()
     if not text or not text.strip():
-        raise GrabError("the clipboard holds neither a picture nor text; copy the QR code (right-click, Copy "
-                        "image) or its otpauth:// link, then run this again")
+        raise GrabError(_("the clipboard holds neither a picture nor text; copy the QR code (right-click, Copy "
+                          "image) or its otpauth:// link, then run this again"))
     return text.strip()
 
 
@@ -75,22 +76,22 @@ def _pillow_grab(**options) -> Image.Image:
     try:
         return ImageGrab.grab(**options)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise GrabError("cannot take a picture of the screen (%s); save a screenshot of the QR code and use "
-                        "--qr FILE" % _short(exc)) from None
+        raise GrabError(_("cannot take a picture of the screen (%s); save a screenshot of the QR code and use "
+                          "--qr FILE") % _short(exc)) from None
 
 
 def _wayland_grab() -> Image.Image:
     tools = [command for command in _WAYLAND_TOOLS if shutil.which(command[0])]
     if not tools:
-        raise GrabError("on Wayland a picture of the screen needs grim, gnome-screenshot or spectacle; install "
-                        "one, or save a screenshot of the QR code and use --qr FILE")
+        raise GrabError(_("on Wayland a picture of the screen needs grim, gnome-screenshot or spectacle; install "
+                          "one, or save a screenshot of the QR code and use --qr FILE"))
     with tempfile.TemporaryDirectory(prefix="totpfob-") as folder:
         shot = Path(folder) / "screen.png"
         for command in tools:
             if _run(command + [str(shot)]) and shot.exists():
                 return _load(shot)
-    raise GrabError("%s could not take a picture of the screen; save a screenshot of the QR code and use "
-                    "--qr FILE" % tools[-1][0])
+    raise GrabError(_("%s could not take a picture of the screen; save a screenshot of the QR code and use "
+                      "--qr FILE") % tools[-1][0])
 
 
 def _mac_displays() -> list[Image.Image]:
@@ -103,8 +104,8 @@ def _mac_displays() -> list[Image.Image]:
                 break
             pictures.append(_load(shot))
     if not pictures:
-        raise GrabError("cannot take a picture of the screen (allow it under System Settings, Privacy & Security, "
-                        "Screen Recording); or save a screenshot of the QR code and use --qr FILE")
+        raise GrabError(_("cannot take a picture of the screen (allow it under System Settings, Privacy & Security, "
+                          "Screen Recording); or save a screenshot of the QR code and use --qr FILE"))
     return pictures
 
 

@@ -12,13 +12,14 @@ from . import backup as backups
 from . import ops
 from .account import Account
 from .errors import Interrupted, UserError
+from .i18n import N_, _, ngettext
 from .importers import Entry, sources
 from .otpauth import InputError, printable
 
 YES = ("y", "yes", "i", "igen")  # the answers that agree, in English and in Hungarian
-UNCHANGED = "interrupted; nothing was changed"
+UNCHANGED = N_("interrupted; nothing was changed")  # translated where raised: _(UNCHANGED)
 ADD, REPLACE, EXISTS, SKIP = ops.imports.ADD, ops.imports.REPLACE, ops.imports.EXISTS, ops.imports.SKIP
-_SHOWN = {ADD: "add", REPLACE: "replace", EXISTS: "already on the token", SKIP: "skip"}
+_SHOWN = {ADD: N_("add"), REPLACE: N_("replace"), EXISTS: N_("already on the token"), SKIP: N_("skip")}
 
 
 def _password_reader(args) -> Callable[[str], str]:
@@ -28,24 +29,24 @@ def _password_reader(args) -> Callable[[str], str]:
             with open(args.password_file, encoding="utf-8-sig") as file:
                 given = file.readline().rstrip("\r\n")
         except OSError as exc:
-            raise UserError("the password file %s cannot be read (%s)"
-                            % (args.password_file, exc.strerror or "error")) from None
+            raise UserError(_("the password file %s cannot be read (%s)")
+                            % (args.password_file, exc.strerror or _("error"))) from None
         except UnicodeDecodeError:
-            raise UserError("the password file %s is not UTF-8 text; save it as UTF-8 (or type the password)"
+            raise UserError(_("the password file %s is not UTF-8 text; save it as UTF-8 (or type the password)")
                             % args.password_file) from None
         return lambda question: given
 
     def typed(question: str) -> str:
         if not sys.stdin.isatty():
-            raise UserError("%s; give the password with --password-file FILE (no terminal to ask on)" % question)
+            raise UserError(_("%s; give the password with --password-file FILE (no terminal to ask on)") % question)
         try:
             return getpass.getpass(question + ": ")
         except EOFError:
             print(file=sys.stderr)
-            raise UserError("no password was typed; nothing was changed") from None
+            raise UserError(_("no password was typed; nothing was changed")) from None
         except KeyboardInterrupt:
             print(file=sys.stderr)
-            raise Interrupted(UNCHANGED) from None
+            raise Interrupted(_(UNCHANGED)) from None
 
     return typed
 
@@ -59,10 +60,10 @@ def agreed(question: str, without_terminal: str) -> bool:
         answer = input(question)
     except EOFError:
         print()
-        raise UserError("no answer was typed; nothing was changed") from None
+        raise UserError(_("no answer was typed; nothing was changed")) from None
     except KeyboardInterrupt:
         print()
-        raise Interrupted(UNCHANGED) from None
+        raise Interrupted(_(UNCHANGED)) from None
     return answer.strip().lower() in YES
 
 
@@ -74,10 +75,10 @@ def open_backup(args) -> backups.Backup | None:
 
     def ask(new: bool) -> str:
         if not new:
-            return password("the password of the backup %s" % args.backup)
-        first = password("a new password for the backup %s" % args.backup)
-        if not args.password_file and first != password("the same password again"):
-            raise UserError("the two passwords differ; nothing was written")
+            return password(_("the password of the backup %s") % args.backup)
+        first = password(_("a new password for the backup %s") % args.backup)
+        if not args.password_file and first != password(_("the same password again")):
+            raise UserError(_("the two passwords differ; nothing was written"))
         return first
 
     return backups.Backup.open(args.backup, ask)
@@ -91,48 +92,55 @@ def save_backup(opened: backups.Backup | None, accounts: list[Account], say: Cal
         opened.append(accounts)
     except UserError as exc:
         if len(accounts) == 1:
-            raise UserError("the account was stored on the token; the backup was not written: %s" % exc) from None
-        raise UserError("the %d accounts were stored on the token; the backup was not written: %s"
+            raise UserError(_("the account was stored on the token; the backup was not written: %s") % exc) from None
+        raise UserError(_("the %d accounts were stored on the token; the backup was not written: %s")
                         % (len(accounts), exc)) from None
     if opened.created:
-        say("created the encrypted backup %s with %d account(s); %s" % (opened.path, len(accounts), backups.WARNING))
+        say(ngettext("created the encrypted backup %s with %d account; %s",
+                     "created the encrypted backup %s with %d accounts; %s", len(accounts))
+            % (opened.path, len(accounts), _(backups.WARNING)))
     else:
-        say("added %d account(s) to the encrypted backup %s" % (len(accounts), opened.path))
+        say(ngettext("added %d account to the encrypted backup %s", "added %d accounts to the encrypted backup %s",
+                     len(accounts)) % (len(accounts), opened.path))
 
 
 def add_backup_options(parser) -> None:
     """--backup and --password-file, for `add` and `import`."""
     parser.add_argument("--backup", metavar="FILE",
-                        help="also keep the accounts written in this encrypted Aegis-format backup file")
+                        help=_("also keep the accounts written in this encrypted Aegis-format backup file"))
     parser.add_argument("--password-file", metavar="FILE",
-                        help="read the password (of encrypted exports and of the backup) from this file's first line")
+                        help=_("read the password (of encrypted exports and of the backup) from this file's first"
+                               " line"))
 
 
 def _table(rows: list[tuple[Entry, str, str]]) -> None:
-    print("%-24s %-28s %-16s %s" % ("ISSUER", "ACCOUNT", "SETTINGS", "ACTION"))
+    print("%-24s %-28s %-16s %s" % (_("ISSUER"), _("ACCOUNT"), _("SETTINGS"), _("ACTION")))
     for entry, action, reason in rows:
         settings = "%s/%d/%ds" % (entry.algorithm.upper(), entry.digits, entry.period)
-        shown = _SHOWN[action] + (": " + reason if reason and action != EXISTS else "")
+        shown = _(_SHOWN[action]) + (": " + reason if reason and action != EXISTS else "")
         print("%-24s %-28s %-16s %s" % (printable(entry.issuer)[:24], printable(entry.label)[:28], settings,
                                           printable(shown)))
 
 
 def _confirm(count: int, ports: list[str]) -> None:
-    question = ("write %d account(s) to the token? [y/N] " % count if len(ports) == 1 else
-                "write %d account(s) to %d tokens? [y/N] " % (count, len(ports)))
-    if not agreed(question, "nothing was written: add --yes to write without asking (there is no terminal to ask"
-                            " on)"):
-        raise UserError("nothing was written")
+    question = (ngettext("write %d account to the token? [y/N] ", "write %d accounts to the token? [y/N] ", count)
+                % count if len(ports) == 1 else
+                ngettext("write %d account to %d tokens? [y/N] ", "write %d accounts to %d tokens? [y/N] ", count)
+                % (count, len(ports)))
+    if not agreed(question, _("nothing was written: add --yes to write without asking (there is no terminal to"
+                              " ask on)")):
+        raise UserError(_("nothing was written"))
 
 
 def cmd_import(args) -> int:
     if not args.sources and not args.screen and not args.clipboard:
-        raise UserError("name what to import: an export file, a QR picture, an otpauth URI, --screen or --clipboard")
+        raise UserError(_("name what to import: an export file, a QR picture, an otpauth URI, --screen or"
+                          " --clipboard"))
     say: Callable[[str], None] = _to_stderr if args.json else print
     try:  # nothing is written before import_accounts: a Ctrl-C up to there changed nothing
         ready = _prepared(args, say)
     except KeyboardInterrupt:
-        raise Interrupted(UNCHANGED) from None
+        raise Interrupted(_(UNCHANGED)) from None
     if ready is None:
         return 0
     ports, chosen, opened = ready
@@ -148,12 +156,12 @@ def _prepared(args, say: Callable[[str], None]) -> tuple | None:
     password = _password_reader(args)
     try:
         entries = sources.load(args.sources, lambda source, kind: password(
-            "the password of %s (%s)" % ("the URI" if "://" in source else source, kind)), _grabbed(args))
+            _("the password of %s (%s)") % (_("the URI") if "://" in source else source, kind)), _grabbed(args))
     except InputError as exc:
         raise UserError(str(exc)) from None
     ports = ops.pick_ports(args.port)
     rows = ops.imports.preview(entries, ops.imports.survey(ports), args.replace, args.only or [], args.exclude or [])
-    chosen = [entry.account for entry, action, _ in rows if action in (ADD, REPLACE) and entry.account]
+    chosen = [entry.account for entry, action, _reason in rows if action in (ADD, REPLACE) and entry.account]
     if args.json:
         print(json.dumps([dict(entry.public(), action=action, reason=reason) for entry, action, reason in rows]))
     else:
@@ -161,7 +169,7 @@ def _prepared(args, say: Callable[[str], None]) -> tuple | None:
     if args.dry_run:
         return None
     if not chosen:
-        say("nothing to write: every entry is skipped or already on the token")
+        say(_("nothing to write: every entry is skipped or already on the token"))
         return None
     if not args.yes:
         _confirm(len(chosen), ports)
@@ -176,13 +184,13 @@ def _grabbed(args) -> list[tuple[str, bytes]]:
 
     taken = []
     if args.screen:
-        taken.append(("the screen", sources.in_pictures(grab.screens(), "the screen")))
+        taken.append((_("the screen"), sources.in_pictures(grab.screens(), _("the screen"))))
     if args.clipboard:
         content = grab.clipboard()
         if isinstance(content, str):
-            taken.append(("the clipboard", content.encode("utf-8")))
+            taken.append((_("the clipboard"), content.encode("utf-8")))
         else:
-            taken.append(("the clipboard", sources.in_pictures([content], "the picture in the clipboard")))
+            taken.append((_("the clipboard"), sources.in_pictures([content], _("the picture in the clipboard"))))
     return taken
 
 
@@ -193,16 +201,19 @@ def _to_stderr(text: str) -> None:
 def add_parser(commands, shared: dict) -> None:
     """`import`, with the shared --port and --json options (cli._shared)."""
     p = commands.add_parser("import", parents=[shared["port"], shared["json"]],
-                            help="import accounts from phone apps' exports (Google Authenticator, Aegis, 2FAS, ...)")
+                            help=_("import accounts from phone apps' exports (Google Authenticator, Aegis, 2FAS,"
+                                   " ...)"))
     p.add_argument("sources", nargs="*", metavar="SOURCE",
-                   help="an export file, a QR picture (several for a big Google Authenticator export) or a URI")
+                   help=_("an export file, a QR picture (several for a big Google Authenticator export) or a URI"))
     p.add_argument("--screen", action="store_true",
-                   help="read the QR codes on the screen (show Google Authenticator's export, then run this)")
-    p.add_argument("--clipboard", action="store_true", help="read the picture or the text in the clipboard")
-    p.add_argument("--only", action="append", metavar="TEXT", help="import only entries whose ISSUER:LABEL has TEXT")
-    p.add_argument("--exclude", action="append", metavar="TEXT", help="leave out entries whose ISSUER:LABEL has TEXT")
-    p.add_argument("--yes", action="store_true", help="write without asking")
-    p.add_argument("--dry-run", action="store_true", help="only show what would be done")
-    p.add_argument("--replace", action="store_true", help="replace accounts already on the token (re-pairing)")
+                   help=_("read the QR codes on the screen (show Google Authenticator's export, then run this)"))
+    p.add_argument("--clipboard", action="store_true", help=_("read the picture or the text in the clipboard"))
+    p.add_argument("--only", action="append", metavar="TEXT",
+                   help=_("import only entries whose ISSUER:LABEL has TEXT"))
+    p.add_argument("--exclude", action="append", metavar="TEXT",
+                   help=_("leave out entries whose ISSUER:LABEL has TEXT"))
+    p.add_argument("--yes", action="store_true", help=_("write without asking"))
+    p.add_argument("--dry-run", action="store_true", help=_("only show what would be done"))
+    p.add_argument("--replace", action="store_true", help=_("replace accounts already on the token (re-pairing)"))
     add_backup_options(p)
     p.set_defaults(run=cmd_import)

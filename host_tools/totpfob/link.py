@@ -11,6 +11,7 @@ from collections.abc import Callable
 import serial
 from serial.tools import list_ports
 
+from .i18n import N_, _
 from .paths import firmware_module
 
 wire = firmware_module("wire")
@@ -52,10 +53,10 @@ def find_port() -> str:
         return env
     found = [p for p in list_ports.comports() if p.vid in USB_IDS]
     if not found:
-        raise LinkError("no token found on USB (plug it in, or name its port with --port)")
+        raise LinkError(_("no token found on USB (plug it in, or name its port with --port)"))
     if len(found) > 1:
         names = ", ".join("%s (%s)" % (p.device, USB_IDS[p.vid]) for p in found)
-        raise LinkError("several possible tokens: %s; choose one with --port" % names)
+        raise LinkError(_("several possible tokens: %s; choose one with --port") % names)
     return found[0].device
 
 
@@ -105,7 +106,7 @@ class Link:
         try:
             data = self.serial.read(max(1, self.serial.in_waiting))
         except _PORT_ERRORS:
-            raise LinkError(_GONE % self.port_name) from None
+            raise LinkError(_(_GONE) % self.port_name) from None
         if data and self.trace:
             with open(self.trace, "ab") as f:
                 f.write(data)
@@ -116,12 +117,12 @@ class Link:
         self.rid = (self.rid + 1) & 0xFFFF
         frame = frames.frame(kind, self.rid, payload)
         wait = timeout or self.timeout
-        for _ in range(self.retries):
+        for _try in range(self.retries):
             try:
                 self.serial.write(frame)
                 self.serial.flush()
             except _PORT_ERRORS:
-                raise LinkError(_GONE % self.port_name) from None
+                raise LinkError(_(_GONE) % self.port_name) from None
             deadline = time.monotonic() + wait
             told = False
             while time.monotonic() < deadline:
@@ -140,28 +141,28 @@ class Link:
                         return body
                     if reply == wire.ERROR and body:
                         raise DeviceError(body[0], body[1:].decode("ascii", "replace"))
-        raise LinkError("the token on %s does not answer (if its display is dark, press a button to wake it;"
-                        " is it running the totpfob firmware?)" % self.port_name)
+        raise LinkError(_("the token on %s does not answer (if its display is dark, press a button to wake it;"
+                          " is it running the totpfob firmware?)") % self.port_name)
 
 
-_GONE = "the token on %s went away (unplugged, or reset?)"
+_GONE = N_("the token on %s went away (unplugged, or reset?)")
 
 
 def _open_failed(port: str, exc: Exception) -> str:
     """Why port cannot be opened, in plain words (pyserial's say "[Errno 2] could not open port ...: ...")."""
     number = _errno(exc)
     if number in (errno.ENOENT, errno.ENODEV, errno.ENXIO):
-        return "there is no port %s (is the token plugged in? leave out --port to let totpfob find it)" % port
+        return _("there is no port %s (is the token plugged in? leave out --port to let totpfob find it)") % port
     if number in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EBUSY) or (number == errno.EACCES and os.name == "nt"):
-        return "%s is in use by another program (another totpfob?)" % port
+        return _("%s is in use by another program (another totpfob?)") % port
     if number in (errno.EACCES, errno.EPERM):
-        return ("this user may not use %s (on Linux: `sudo usermod -aG dialout $USER`, then log in again)"
+        return (_("this user may not use %s (on Linux: `sudo usermod -aG dialout $USER`, then log in again)")
                 % port)
     if number in (errno.ENOTTY, errno.EISDIR, errno.EINVAL, errno.ENOTDIR) or isinstance(exc, ValueError):
-        return "%s is not a serial port" % port
+        return _("%s is not a serial port") % port
     if number == errno.EIO:
-        return _GONE % port
-    return "cannot open %s: %s" % (port, _reason(exc))
+        return _(_GONE) % port
+    return _("cannot open %s: %s") % (port, _reason(exc))
 
 
 def _errno(exc: Exception) -> int | None:

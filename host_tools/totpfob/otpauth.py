@@ -15,6 +15,7 @@ from dataclasses import replace
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .account import Account, fw_account
+from .i18n import _
 
 # A 16-character key is 80 bits; anything shorter is a key with characters missing, not a real key.
 MIN_SECRET_BYTES = 10
@@ -46,28 +47,28 @@ def read_uri(uri: str, check_issuer: bool = True) -> tuple[bytes, dict]:
     try:
         parts = urlsplit(uri.strip())
     except ValueError:
-        raise InputError("the URI is malformed and cannot be read") from None
+        raise InputError(_("the URI is malformed and cannot be read")) from None
     if parts.scheme.lower() != "otpauth":
-        raise InputError("this is not an otpauth:// URI (an authenticator key URI starts with otpauth://totp/)")
+        raise InputError(_("this is not an otpauth:// URI (an authenticator key URI starts with otpauth://totp/)"))
     kind = parts.netloc.lower()
     if kind == "hotp":
         raise InputError(
-            "this is a counter-based (HOTP) key, which the token does not support: HOTP codes need a counter"
-            " kept in step with the service, while the token makes the time-based (TOTP) codes that"
-            " Ügyfélkapu+ and most services use")
+            _("this is a counter-based (HOTP) key, which the token does not support: HOTP codes need a counter"
+              " kept in step with the service, while the token makes the time-based (TOTP) codes that"
+              " Ügyfélkapu+ and most services use"))
     if kind != "totp":
-        raise InputError("the URI is not for a time-based key (it should start with otpauth://totp/)")
+        raise InputError(_("the URI is not for a time-based key (it should start with otpauth://totp/)"))
     try:
         name = unquote(parts.path.lstrip("/"), errors="strict")
         pairs = parse_qsl(parts.query, keep_blank_values=True, errors="strict")
         raw_pairs = parse_qsl(parts.query.replace("+", "%2B"), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
-        raise InputError("the URI has percent-encoded bytes that are not UTF-8 text") from None
+        raise InputError(_("the URI has percent-encoded bytes that are not UTF-8 text")) from None
     params = _known_parameters(pairs)
     prefix, colon, account = name.partition(":")
     prefix, account = (prefix.strip(), account.strip()) if colon else ("", name.strip())
     if not account:
-        raise InputError("the URI has no account name (it should look like otpauth://totp/Issuer:name?secret=...)")
+        raise InputError(_("the URI has no account name (it should look like otpauth://totp/Issuer:name?secret=...)"))
     issuer = params.get("issuer", "").strip()
     raw_issuer = _known_parameters(raw_pairs).get("issuer", "").strip()
     if prefix and prefix == raw_issuer:
@@ -77,10 +78,10 @@ def read_uri(uri: str, check_issuer: bool = True) -> tuple[bytes, dict]:
     elif prefix and prefix.casefold() != issuer.casefold() and check_issuer:
         # The spec wants both equal; a URI whose label says one service and issuer= another is a mistake or a
         # trap (the page shows "Google", the token would store "Evil"): the user picks one with --issuer.
-        raise InputError("the URI names two different issuers, %s in its label and %s in issuer=; choose one"
-                         " with --issuer" % (_shown(prefix), _shown(issuer)))
+        raise InputError(_("the URI names two different issuers, %s in its label and %s in issuer=; choose one"
+                           " with --issuer") % (_shown(prefix), _shown(issuer)))
     if "secret" not in params or not params["secret"].strip():
-        raise InputError("the URI has no secret= parameter, so it carries no key")
+        raise InputError(_("the URI has no secret= parameter, so it carries no key"))
     secret = decode_secret(params["secret"])
     return secret, settings(account, issuer, params.get("algorithm", "sha1"), params.get("digits", 6),
                             params.get("period", 30))
@@ -102,7 +103,7 @@ def build(secret: bytes, label: str, issuer: str = "", algorithm: str = "sha1", 
     try:
         account.record()  # the token's own check: the friendly ones above must not let anything past it
     except fw_account.Invalid as exc:
-        raise InputError("the token cannot hold this account: %s" % exc) from None
+        raise InputError(_("the token cannot hold this account: %s") % exc) from None
     return account
 
 
@@ -110,34 +111,34 @@ def settings(label: str, issuer: str = "", algorithm: str = "sha1", digits: int 
              period: int | str = 30) -> dict:
     """An account's settings, checked and in the token's terms: names stripped, algorithm in lower case, numbers
     as int. InputError says what to fix."""
-    label = _checked_name(label, "account name")
+    label = _checked_name(label, _("account name"))
     if not label:
-        raise InputError("the account name is empty; give the account a label")
+        raise InputError(_("the account name is empty; give the account a label"))
     low, high = fw_account.MIN_DIGITS, fw_account.MAX_DIGITS
-    return {"label": label, "issuer": _checked_name(issuer, "issuer"), "algorithm": _checked_algorithm(algorithm),
-            "digits": _checked_number(digits, "digits", low, high, "a whole number from %d to %d" % (low, high)),
-            "period": _checked_number(period, "period", 1, fw_account.MAX_PERIOD,
-                                      "a whole number of seconds above 0")}
+    return {"label": label, "issuer": _checked_name(issuer, _("issuer")), "algorithm": _checked_algorithm(algorithm),
+            "digits": _checked_number(digits, _("digits"), low, high, _("a whole number from %d to %d") % (low, high)),
+            "period": _checked_number(period, _("period"), 1, fw_account.MAX_PERIOD,
+                                      _("a whole number of seconds above 0"))}
 
 
 def decode_secret(secret_text: str) -> bytes:
     """Decode a base32 key as people write it: any case, spaces or dashes between groups, '=' optional."""
     text = "".join(secret_text.split()).replace("-", "").rstrip("=")
     if not text:
-        raise InputError("the key is empty")
+        raise InputError(_("the key is empty"))
     if not all(char in _BASE32 for char in text):
-        raise InputError("the key contains characters that are not base32 (only A–Z and 2–7 are allowed;"
-                         " 0, 1, 8 and 9 never appear in a key)")
+        raise InputError(_("the key contains characters that are not base32 (only A–Z and 2–7 are allowed;"
+                           " 0, 1, 8 and 9 never appear in a key)"))
     if len(text) % 8 in (1, 3, 6):
-        raise InputError("the key has %d characters, a length no base32 key can have, so a character is"
-                         " missing or extra" % len(text))
+        raise InputError(_("the key has %d characters, a length no base32 key can have, so a character is"
+                           " missing or extra") % len(text))
     try:
         secret = base64.b32decode(text.upper() + "=" * (-len(text) % 8))
     except binascii.Error:
-        raise InputError("the key is not valid base32") from None
+        raise InputError(_("the key is not valid base32")) from None
     if len(secret) < MIN_SECRET_BYTES:
-        raise InputError("the key is only %d characters long, while TOTP keys have at least 16 (80 bits),"
-                         " so characters are missing" % len(text))
+        raise InputError(_("the key is only %d characters long, while TOTP keys have at least 16 (80 bits),"
+                           " so characters are missing") % len(text))
     return secret
 
 
@@ -154,8 +155,8 @@ def device_secret(account: Account) -> bytes:
     block = hashlib.new(account.algorithm).block_size
     if len(secret) > block:
         return hashlib.new(account.algorithm, secret).digest()
-    raise InputError("the token holds %s keys of up to %d bytes (or over %d bytes, which it stores hashed), and"
-                     " this key is %d bytes" % (account.algorithm.upper().replace("SHA", "SHA-"),
+    raise InputError(_("the token holds %s keys of up to %d bytes (or over %d bytes, which it stores hashed), and"
+                       " this key is %d bytes") % (account.algorithm.upper().replace("SHA", "SHA-"),
                                                  fw_account.MAX_SECRET, block, len(secret)))
 
 
@@ -167,7 +168,7 @@ def _known_parameters(pairs: list[tuple[str, str]]) -> dict[str, str]:
         if name not in _KNOWN_PARAMETERS:
             continue
         if name in params:
-            raise InputError("the URI gives the %s= parameter more than once" % name)
+            raise InputError(_("the URI gives the %s= parameter more than once") % name)
         params[name] = value
     return params
 
@@ -176,15 +177,15 @@ def _checked_name(name: str, what: str) -> str:
     name = name.strip()
     size = len(name.encode("utf-8"))
     if size > fw_account.MAX_NAME:
-        raise InputError("the %s is %d bytes long in UTF-8, and the token stores at most %d"
+        raise InputError(_("the %s is %d bytes long in UTF-8, and the token stores at most %d")
                          % (what, size, fw_account.MAX_NAME))
     if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 or char in "\u2028\u2029" for char in name):
-        raise InputError("the %s contains control characters such as line breaks" % what)
+        raise InputError(_("the %s contains control characters such as line breaks") % what)
     # Format characters draw nothing but reorder or hide text: U+202E turns "moc.elgoog" into what looks like
     # "google.com" in `list`. No real name needs them.
     if any(unicodedata.category(char) == "Cf" for char in name):
-        raise InputError("the %s contains invisible formatting characters (such as right-to-left marks) that"
-                         " could make it look like another name" % what)
+        raise InputError(_("the %s contains invisible formatting characters (such as right-to-left marks) that"
+                           " could make it look like another name") % what)
     return name
 
 
@@ -204,10 +205,10 @@ def _shown(name: str) -> str:
 def _checked_algorithm(algorithm: str) -> str:
     name = algorithm.strip().lower().replace("-", "")
     if name not in fw_account.ALGORITHMS:
-        shown = algorithm if algorithm.isprintable() and len(algorithm) <= 16 else "this one"
+        shown = algorithm if algorithm.isprintable() and len(algorithm) <= 16 else _("this one")
         known = [known.upper() for known in fw_account.ALGORITHMS]
-        raise InputError("the hash algorithm %s is not supported; the token uses %s or %s"
-                         % (shown.upper() or "(empty)", ", ".join(known[:-1]), known[-1]))
+        raise InputError(_("the hash algorithm %s is not supported; the token uses %s or %s")
+                         % (shown.upper() or _("(empty)"), ", ".join(known[:-1]), known[-1]))
     return name
 
 
@@ -220,6 +221,6 @@ def _checked_number(value: int | str, what: str, low: int, high: int, expected: 
     if number is None or not low <= number <= high:
         shown = str(value).strip()
         if shown and shown.isprintable() and len(shown) <= 12:
-            raise InputError("%s must be %s, not %s" % (what, expected, shown))
-        raise InputError("%s must be %s" % (what, expected))
+            raise InputError(_("%s must be %s, not %s") % (what, expected, shown))
+        raise InputError(_("%s must be %s") % (what, expected))
     return number

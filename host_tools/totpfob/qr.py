@@ -7,6 +7,7 @@ import os
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
 
+from .i18n import N_, _
 from .otpauth import Account, InputError, build, parse_uri, read_uri
 
 _QR_FORMATS = zxingcpp.BarcodeFormats(
@@ -14,42 +15,42 @@ _QR_FORMATS = zxingcpp.BarcodeFormats(
 
 # What a QR code holds when it is not a key, by its start (lower case), for an error the user recognises.
 _KINDS = (
-    ("http:", "a web address"),
-    ("https:", "a web address"),
-    ("wifi:", "Wi-Fi settings"),
-    ("begin:vcard", "a contact card"),
-    ("mecard:", "a contact card"),
-    ("mailto:", "an e-mail address"),
-    ("tel:", "a phone number"),
+    ("http:", N_("a web address")),
+    ("https:", N_("a web address")),
+    ("wifi:", N_("Wi-Fi settings")),
+    ("begin:vcard", N_("a contact card")),
+    ("mecard:", N_("a contact card")),
+    ("mailto:", N_("an e-mail address")),
+    ("tel:", N_("a phone number")),
 )
 
 
 # What to tell the user, by where the picture came from: whole sentences, %-placeholders by name.
 FILE = {
-    "none": "no QR code found in %(name)s",
-    "several": "%(name)s shows %(count)d authenticator QR codes; crop the image to the one you want",
-    "migration": "the QR code in %(name)s is a Google Authenticator export (otpauth-migration), which the token "
-                 "cannot read; add each account from its own QR code or key instead",
-    "other": "the QR code in %(name)s is not an authenticator key (it contains %(kind)s)",
-    "bad": "the QR code in %(name)s: %(reason)s",
+    "none": N_("no QR code found in %(name)s"),
+    "several": N_("%(name)s shows %(count)d authenticator QR codes; crop the image to the one you want"),
+    "migration": N_("the QR code in %(name)s is a Google Authenticator export (otpauth-migration), which the token "
+                    "cannot read; add each account from its own QR code or key instead"),
+    "other": N_("the QR code in %(name)s is not an authenticator key (it contains %(kind)s)"),
+    "bad": N_("the QR code in %(name)s: %(reason)s"),
 }
 SCREEN = {
-    "none": "no QR code found on the screen: show the pairing page with its whole QR code, or save a screenshot "
-            "and use --qr FILE",
-    "several": "the screen shows %(count)d authenticator QR codes; leave only the one you want in sight and run "
-               "this again",
-    "migration": "the QR code on the screen is a Google Authenticator export (otpauth-migration), which the token "
-                 "cannot read; add each account from its own QR code or key instead",
-    "other": "the QR code on the screen is not an authenticator key (it contains %(kind)s)",
-    "bad": "the QR code on the screen: %(reason)s",
+    "none": N_("no QR code found on the screen: show the pairing page with its whole QR code, or save a screenshot "
+               "and use --qr FILE"),
+    "several": N_("the screen shows %(count)d authenticator QR codes; leave only the one you want in sight and run "
+                  "this again"),
+    "migration": N_("the QR code on the screen is a Google Authenticator export (otpauth-migration), which the token "
+                    "cannot read; add each account from its own QR code or key instead"),
+    "other": N_("the QR code on the screen is not an authenticator key (it contains %(kind)s)"),
+    "bad": N_("the QR code on the screen: %(reason)s"),
 }
 CLIPBOARD = {
-    "none": "no QR code found in the picture in the clipboard: copy the whole QR code and run this again",
-    "several": "the picture in the clipboard shows %(count)d authenticator QR codes; copy only the one you want",
-    "migration": "the QR code in the clipboard is a Google Authenticator export (otpauth-migration), which the "
-                 "token cannot read; add each account from its own QR code or key instead",
-    "other": "the QR code in the clipboard is not an authenticator key (it contains %(kind)s)",
-    "bad": "the QR code in the clipboard: %(reason)s",
+    "none": N_("no QR code found in the picture in the clipboard: copy the whole QR code and run this again"),
+    "several": N_("the picture in the clipboard shows %(count)d authenticator QR codes; copy only the one you want"),
+    "migration": N_("the QR code in the clipboard is a Google Authenticator export (otpauth-migration), which the "
+                    "token cannot read; add each account from its own QR code or key instead"),
+    "other": N_("the QR code in the clipboard is not an authenticator key (it contains %(kind)s)"),
+    "bad": N_("the QR code in the clipboard: %(reason)s"),
 }
 
 
@@ -65,7 +66,7 @@ def decode_pictures(pictures: list, messages: dict, **overrides) -> Account:
     `messages` (SCREEN, CLIPBOARD) says what went wrong in the user's terms."""
     texts = [text for picture in pictures for text in texts_in(picture)]
     if not texts:
-        raise InputError(messages["none"])
+        raise InputError(_(messages["none"]))
     return decode_texts(texts, messages, overrides)
 
 
@@ -74,10 +75,10 @@ def decode_clipboard(content: Image.Image | str, **overrides) -> Account:
     if not isinstance(content, str):
         return decode_pictures([content], CLIPBOARD, **overrides)
     if content.lower().startswith("otpauth-migration:"):
-        raise InputError(CLIPBOARD["migration"])
+        raise InputError(_(CLIPBOARD["migration"]))
     if not content.lower().startswith("otpauth:"):
-        raise InputError("the clipboard holds text that is not an otpauth:// URI; copy the QR code itself (or its "
-                         "otpauth:// link) and run this again")
+        raise InputError(_("the clipboard holds text that is not an otpauth:// URI; copy the QR code itself (or its "
+                           "otpauth:// link) and run this again"))
     return parse_uri(content, **overrides)
 
 
@@ -85,17 +86,17 @@ def decode_texts(texts: list[str], messages: dict, overrides: dict, **where) -> 
     """The Account in the one otpauth:// text among a picture's QR codes; the others may be anything."""
     keys = sorted({text for text in texts if text.strip().lower().startswith("otpauth:")})
     if len(keys) > 1:
-        raise InputError(messages["several"] % dict(where, count=len(keys)))
+        raise InputError(_(messages["several"]) % dict(where, count=len(keys)))
     if not keys and any(text.strip().lower().startswith("otpauth-migration:") for text in texts):
-        raise InputError(messages["migration"] % where)
+        raise InputError(_(messages["migration"]) % where)
     if not keys:
-        raise InputError(messages["other"] % dict(where, kind=_kind(texts[0])))
+        raise InputError(_(messages["other"]) % dict(where, kind=_kind(texts[0])))
     try:
         secret, settings = read_uri(keys[0])
         if not overrides:
             return build(secret, **settings)
     except InputError as exc:
-        raise InputError(messages["bad"] % dict(where, reason=exc)) from None
+        raise InputError(_(messages["bad"]) % dict(where, reason=exc)) from None
     return build(secret, **dict(settings, **overrides))  # what is wrong now is the user's, not the code's
 
 
@@ -104,7 +105,7 @@ def read_texts(path: str | os.PathLike[str]) -> list[str]:
     name = os.fspath(path)
     texts = texts_in(_grayscale(name))
     if not texts:
-        raise InputError(FILE["none"] % {"name": name})
+        raise InputError(_(FILE["none"]) % {"name": name})
     return texts
 
 
@@ -120,16 +121,16 @@ def _grayscale(name: str) -> Image.Image:
             image.load()
             return _gray(image)
     except FileNotFoundError:
-        raise InputError("%s: no such file" % name) from None
+        raise InputError(_("%s: no such file") % name) from None
     except IsADirectoryError:
-        raise InputError("%s is a directory, not an image" % name) from None
+        raise InputError(_("%s is a directory, not an image") % name) from None
     except PermissionError:
-        raise InputError("%s: permission denied" % name) from None
+        raise InputError(_("%s: permission denied") % name) from None
     except Image.DecompressionBombError:
-        raise InputError("%s is too large an image to read safely" % name) from None
+        raise InputError(_("%s is too large an image to read safely") % name) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         # Truncated or corrupt files surface as OSError/SyntaxError from the decoders.
-        raise InputError("%s is not an image Pillow can read (PNG or JPEG)" % name) from None
+        raise InputError(_("%s is not an image Pillow can read (PNG or JPEG)") % name) from None
 
 
 def _gray(image: Image.Image) -> Image.Image:
@@ -159,5 +160,5 @@ def _kind(text: str) -> str:
     start = text.strip().lower()
     for prefix, kind in _KINDS:
         if start.startswith(prefix):
-            return kind
-    return "text that is not an otpauth:// URI"
+            return _(kind)
+    return _("text that is not an otpauth:// URI")

@@ -343,4 +343,5 @@ def main():
     print(json.dumps({"summary": report, "impossible_programs": impossible}))
 
 
-main()
+if __name__ == "__main__":  # settings_powercut_cases.py borrows the flash
+    main()

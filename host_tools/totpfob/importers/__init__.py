@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..account import Account
+from ..i18n import N_, _
 from ..otpauth import InputError, build, decode_secret, read_uri
 
 
@@ -60,8 +61,8 @@ class Found:
 
 
 _KINDS_REFUSED = {
-    "hotp": "a counter-based (HOTP) key: the token makes time-based codes only",
-    "steam": "a Steam Guard key: Steam's 5-character codes are not standard TOTP codes",
+    "hotp": N_("a counter-based (HOTP) key: the token makes time-based codes only"),
+    "steam": N_("a Steam Guard key: Steam's 5-character codes are not standard TOTP codes"),
 }
 
 
@@ -75,12 +76,13 @@ def entry(secret: bytes | str | None, label: str, issuer: str = "", algorithm: o
     shown = Entry(issuer, label, algorithm_text, _number(digits, 6), _number(period, 30))
     kind = _text(kind).strip().lower() or "totp"
     if kind != "totp":
-        reason = _KINDS_REFUSED.get(kind, "a %s key, not a time-based (TOTP) one" % kind.upper()[:12])
+        reason = (_(_KINDS_REFUSED[kind]) if kind in _KINDS_REFUSED else
+                  _("a %s key, not a time-based (TOTP) one") % kind.upper()[:12])
         return _skipped(shown, reason)
     try:
         key = decode_secret(secret) if isinstance(secret, str) else secret
         if not key:
-            raise InputError("the entry has no key")
+            raise InputError(_("the entry has no key"))
         account = build(key, label, issuer, algorithm_text, _setting(digits), _setting(period))
     except InputError as exc:
         return _skipped(shown, str(exc))
@@ -106,7 +108,7 @@ def split_uri(uri: str):
     try:
         return urlsplit(uri.strip())
     except ValueError:
-        raise BadInput("the URI is malformed and cannot be read (a stray '[' or ']'?)") from None
+        raise BadInput(_("the URI is malformed and cannot be read (a stray '[' or ']'?)")) from None
 
 
 def _shown_uri(parts) -> Entry:
@@ -152,11 +154,11 @@ def load_json(blob: bytes) -> object:
 def b64(text: object, what: str) -> bytes:
     """Standard base64 (padding optional); BadInput naming what it should have been."""
     if not isinstance(text, str):
-        raise BadInput("the %s is missing from the export" % what)
+        raise BadInput(_("the %s is missing from the export") % what)
     try:
         return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError):
-        raise BadInput("the %s in the export is not valid base64" % what) from None
+        raise BadInput(_("the %s in the export is not valid base64") % what) from None
 
 
 def gcm_open(key: bytes, nonce: bytes, sealed: bytes, what: str) -> bytes:
@@ -167,10 +169,10 @@ def gcm_open(key: bytes, nonce: bytes, sealed: bytes, what: str) -> bytes:
     try:
         return AESGCM(key).decrypt(nonce, sealed, None)
     except InvalidTag:
-        raise WrongPassword("the password is wrong, or the %s was changed or damaged after it was written" % what
+        raise WrongPassword(_("the password is wrong, or the %s was changed or damaged after it was written") % what
                             ) from None
     except ValueError:
-        raise BadInput("the %s is damaged (its encryption parameters are not valid)" % what) from None
+        raise BadInput(_("the %s is damaged (its encryption parameters are not valid)") % what) from None
 
 
 def gcm_json(key: bytes, nonce: bytes, sealed: bytes, what: str, holds: str) -> object:
@@ -179,7 +181,7 @@ def gcm_json(key: bytes, nonce: bytes, sealed: bytes, what: str, holds: str) -> 
     try:
         return json.loads(plain.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise BadInput("the %s decrypts to something that is not %s" % (what, holds)) from None
+        raise BadInput(_("the %s decrypts to something that is not %s") % (what, holds)) from None
 
 
 def read(blob: bytes) -> Found:
@@ -190,5 +192,5 @@ def read(blob: bytes) -> Found:
         found = module.read(blob)
         if found is not None:
             return found
-    raise BadInput("not an export this tool knows (Google Authenticator, Aegis, 2FAS, andOTP, FreeOTP+, Bitwarden,"
-                   " Proton Authenticator, or a list of otpauth:// URIs)")
+    raise BadInput(_("not an export this tool knows (Google Authenticator, Aegis, 2FAS, andOTP, FreeOTP+, Bitwarden,"
+                     " Proton Authenticator, or a list of otpauth:// URIs)"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from ..i18n import _
 from . import BadInput, Entry, Found, WrongPassword, b64, entry, gcm_json, gcm_open
 
 PASSWORD_SLOT = 1
@@ -23,18 +24,18 @@ def read(blob: bytes) -> Found | None:
         return None
     if isinstance(doc["db"], dict):
         return Found("Aegis", entries=entries(doc["db"]))
-    return Found("Aegis (encrypted)", unlock=lambda password: entries(decrypt(doc, password)))
+    return Found(_("Aegis (encrypted)"), unlock=lambda password: entries(decrypt(doc, password)))
 
 
 def entries(db: dict) -> list[Entry]:
     found = db.get("entries")
     if not isinstance(found, list):
-        raise BadInput("the Aegis vault has no list of entries")
+        raise BadInput(_("the Aegis vault has no list of entries"))
     result = []
     for item in found:
         info = item.get("info") if isinstance(item, dict) else None
         if not isinstance(info, dict):
-            raise BadInput("an entry of the Aegis vault has no settings")
+            raise BadInput(_("an entry of the Aegis vault has no settings"))
         result.append(entry(info.get("secret"), item.get("name", ""), item.get("issuer", ""), info.get("algo", "SHA1"),
                             info.get("digits", 6), info.get("period", 30), item.get("type", "totp")))
     return result
@@ -47,7 +48,7 @@ def derive(password: str, slot: dict) -> bytes:
         return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=int(slot["n"]), r=int(slot["r"]),
                               p=int(slot["p"]), maxmem=_MAXMEM, dklen=32)
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise BadInput("the Aegis vault's password slot is damaged") from None
+        raise BadInput(_("the Aegis vault's password slot is damaged")) from None
 
 
 def master_key(doc: dict, password: str) -> bytes:
@@ -56,19 +57,19 @@ def master_key(doc: dict, password: str) -> bytes:
     slots = [slot for slot in slots if isinstance(slot, dict) and slot.get("type") == PASSWORD_SLOT] \
         if isinstance(slots, list) else []
     if not slots:
-        raise BadInput("the Aegis vault has no password slot (biometric-only vaults must be exported with a"
-                       " password)")
+        raise BadInput(_("the Aegis vault has no password slot (biometric-only vaults must be exported with a"
+                         " password)"))
     for slot in slots:
         try:
             params = slot["key_params"]
             sealed, nonce = bytes.fromhex(slot["key"]) + bytes.fromhex(params["tag"]), bytes.fromhex(params["nonce"])
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise BadInput("the Aegis vault's password slot is damaged") from None
+            raise BadInput(_("the Aegis vault's password slot is damaged")) from None
         try:
             return gcm_open(derive(password, slot), nonce, sealed, "Aegis vault")
         except WrongPassword:
             continue
-    raise WrongPassword("the password does not open this Aegis vault")
+    raise WrongPassword(_("the password does not open this Aegis vault"))
 
 
 def decrypt(doc: dict, password: str) -> dict:
@@ -82,8 +83,8 @@ def open_db(doc: dict, key: bytes) -> dict:
         params = doc["header"]["params"]
         nonce, tag = bytes.fromhex(params["nonce"]), bytes.fromhex(params["tag"])
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise BadInput("the Aegis vault's header is damaged") from None
-    db = gcm_json(key, nonce, b64(doc["db"], "Aegis vault's data") + tag, "Aegis vault", "its list of accounts")
+        raise BadInput(_("the Aegis vault's header is damaged")) from None
+    db = gcm_json(key, nonce, b64(doc["db"], _("Aegis vault's data")) + tag, _("Aegis vault"), _("its list of accounts"))
     if not isinstance(db, dict):
-        raise BadInput("the Aegis vault decrypts to something that is not its list of accounts")
+        raise BadInput(_("the Aegis vault decrypts to something that is not its list of accounts"))
     return db

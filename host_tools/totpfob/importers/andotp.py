@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+from ..i18n import _
 from . import BadInput, Entry, Found, entry, load_json
 
 _HEAD = 4 + 12 + 12
@@ -21,7 +22,7 @@ def read(blob: bytes) -> Found | None:
         return Found("andOTP", entries=entries(doc))
     rounds = int.from_bytes(blob[:4], "big")
     if doc is None and len(blob) > _HEAD + 16 and 1000 <= rounds <= _MAX_ROUNDS and not _is_text(blob):
-        return Found("andOTP (encrypted)", unlock=lambda password: entries(decrypt(blob, password)))
+        return Found(_("andOTP (encrypted)"), unlock=lambda password: entries(decrypt(blob, password)))
     return None
 
 
@@ -30,12 +31,12 @@ def decrypt(blob: bytes, password: str) -> object:
 
     rounds, salt, nonce = int.from_bytes(blob[:4], "big"), blob[4:16], blob[16:28]
     key = hashlib.pbkdf2_hmac("sha1", password.encode("utf-8"), salt, rounds, 32)
-    return gcm_json(key, nonce, blob[_HEAD:], "andOTP backup", "its list of accounts")
+    return gcm_json(key, nonce, blob[_HEAD:], _("andOTP backup"), _("its list of accounts"))
 
 
 def entries(found: object) -> list[Entry]:
     if not isinstance(found, list):
-        raise BadInput("the andOTP backup holds no list of accounts")
+        raise BadInput(_("the andOTP backup holds no list of accounts"))
     return [entry(item.get("secret"), item.get("label", ""), item.get("issuer", ""), item.get("algorithm", "SHA1"),
                   item.get("digits", 6), item.get("period", 30), item.get("type", "TOTP"))
             for item in found if isinstance(item, dict)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ..i18n import _
 from . import BadInput, Entry, Found, _skipped, entry, from_uri, load_json
 
 
@@ -13,8 +14,8 @@ def read(blob: bytes) -> Found | None:
     doc = load_json(blob)
     if isinstance(doc, dict) and isinstance(doc.get("items"), list):
         if doc.get("encrypted"):
-            raise BadInput("this Bitwarden export is encrypted with the account's key; export it again choosing"
-                           " the unencrypted JSON or CSV format")
+            raise BadInput(_("this Bitwarden export is encrypted with the account's key; export it again choosing"
+                             " the unencrypted JSON or CSV format"))
         found = Found("Bitwarden")
         for item in doc["items"]:
             login = item.get("login") if isinstance(item, dict) else None
@@ -30,7 +31,7 @@ def read(blob: bytes) -> Found | None:
     first = text.split("\n", 1)[0]
     if "login_totp" not in first.split(","):
         return None
-    found = Found("Bitwarden (CSV)")
+    found = Found(_("Bitwarden (CSV)"))
     for row in csv.DictReader(io.StringIO(text)):
         if row.get("login_totp"):
             found.entries.append(_totp(row["login_totp"], row.get("name"), row.get("login_username")))
@@ -40,7 +41,7 @@ def read(blob: bytes) -> Found | None:
 def _totp(value: object, name: object, username: object) -> Entry:
     if not isinstance(value, str):  # a hand-edited or damaged export: a number, a list...
         return _skipped(entry(None, str(username or name or ""), str(name if username else "")),
-                        "its TOTP field is neither a key nor an otpauth URI")
+                        _("its TOTP field is neither a key nor an otpauth URI"))
     value = value.strip()
     if value.lower().startswith("otpauth://"):
         return from_uri(value)

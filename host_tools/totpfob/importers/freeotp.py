@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..i18n import _
 from . import BadInput, Entry, Found, entry, load_json
 
 
@@ -14,10 +15,10 @@ def read(blob: bytes) -> Found | None:
 
 def _token(token: object) -> Entry:
     if not isinstance(token, dict):
-        raise BadInput("a token in the FreeOTP+ backup is not readable")
+        raise BadInput(_("a token in the FreeOTP+ backup is not readable"))
     raw = token.get("secret")
     if not (isinstance(raw, list) and all(isinstance(b, int) and -128 <= b <= 255 for b in raw)):
-        raise BadInput("a token in the FreeOTP+ backup has a key that is not a list of bytes")
+        raise BadInput(_("a token in the FreeOTP+ backup has a key that is not a list of bytes"))
     secret = bytes(b & 0xFF for b in raw)  # Java's bytes are signed
     issuer = token.get("issuerExt") or token.get("issuerInt") or ""
     return entry(secret, token.get("label", ""), issuer, token.get("algo", "SHA1"), token.get("digits", 6),

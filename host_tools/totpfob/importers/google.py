@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from ..i18n import N_, _
 from . import BadInput, Entry, b64, entry, split_uri
 
 _ALGORITHMS = {0: "sha1", 1: "sha1", 2: "sha256", 3: "sha512", 4: "md5"}
 _DIGITS = {0: 6, 1: 6, 2: 8}
 _KINDS = {0: "totp", 1: "hotp", 2: "totp"}
-_DAMAGED = "the Google Authenticator export is damaged (its data does not decode); export it again"
+_DAMAGED = N_("the Google Authenticator export is damaged (its data does not decode); export it again")
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,12 @@ def part(uri: str) -> Part:
     """Decode one otpauth-migration URI."""
     parts = split_uri(uri)
     if parts.netloc.lower() != "offline":
-        raise BadInput("this otpauth-migration URI is not an offline export")
+        raise BadInput(_("this otpauth-migration URI is not an offline export"))
     data = [value for name, _, value in (pair.partition("=") for pair in parts.query.split("&")) if name == "data"]
     if len(data) != 1 or not data[0]:
-        raise BadInput("the Google Authenticator export has no data= parameter")
+        raise BadInput(_("the Google Authenticator export has no data= parameter"))
     # unquote, never unquote_plus: the base64 may hold a literal '+' that is not a space.
-    payload = b64(unquote(data[0]).strip(), "export's data")
+    payload = b64(unquote(data[0]).strip(), _("export's data"))
     entries, index, size, batch = [], 0, 1, 0
     for number, value in _fields(payload):
         if number == 1 and isinstance(value, bytes):
@@ -52,7 +53,7 @@ def part(uri: str) -> Part:
             batch = value
     size = max(size, 1)
     if not 0 <= index < size:
-        raise BadInput(_DAMAGED)
+        raise BadInput(_(_DAMAGED))
     return Part(entries, index, size, batch)
 
 
@@ -62,7 +63,7 @@ def join(parts: list[Part]) -> list[Entry]:
     for one in parts:
         seen = batches.setdefault(one.batch, {})
         if one.index in seen:
-            raise BadInput("part %d of %d of the Google Authenticator export was given twice"
+            raise BadInput(_("part %d of %d of the Google Authenticator export was given twice")
                            % (one.index + 1, one.size))
         seen[one.index] = one
     entries = []
@@ -70,8 +71,8 @@ def join(parts: list[Part]) -> list[Entry]:
         size = max(one.size for one in seen.values())
         for index in range(size):
             if index not in seen:
-                raise BadInput("part %d of %d of the Google Authenticator export is missing; give every QR code"
-                               " of the export" % (index + 1, size))
+                raise BadInput(_("part %d of %d of the Google Authenticator export is missing; give every QR code"
+                                 " of the export") % (index + 1, size))
             entries.extend(seen[index].entries)
     return entries
 
@@ -85,7 +86,7 @@ def _account(message: bytes) -> Entry:
             try:
                 text = value.decode("utf-8")
             except UnicodeDecodeError:
-                raise BadInput(_DAMAGED) from None
+                raise BadInput(_(_DAMAGED)) from None
             name, issuer = (text, issuer) if number == 2 else (name, text)
         elif number == 4 and isinstance(value, int):
             algorithm = value
@@ -114,16 +115,16 @@ def _fields(data: bytes) -> Iterator[tuple[int, int | bytes]]:
             size, at = _varint(data, at)
             value, at = data[at:at + size], at + size
             if at > len(data):
-                raise BadInput(_DAMAGED)
+                raise BadInput(_(_DAMAGED))
         elif wire in (1, 5):
             at += 8 if wire == 1 else 4
             if at > len(data):
-                raise BadInput(_DAMAGED)
+                raise BadInput(_(_DAMAGED))
             continue
         else:
-            raise BadInput(_DAMAGED)
+            raise BadInput(_(_DAMAGED))
         if number == 0:
-            raise BadInput(_DAMAGED)
+            raise BadInput(_(_DAMAGED))
         yield number, value
 
 
@@ -131,7 +132,7 @@ def _varint(data: bytes, at: int) -> tuple[int, int]:
     value = shift = 0
     while True:
         if at >= len(data) or shift > 63:
-            raise BadInput(_DAMAGED)
+            raise BadInput(_(_DAMAGED))
         byte = data[at]
         at += 1
         value |= (byte & 0x7F) << shift

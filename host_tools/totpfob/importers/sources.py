@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Sequence
 
 from .. import qr
+from ..i18n import _
 from ..otpauth import InputError
 from . import BadInput, Entry, google, read
 
@@ -25,22 +26,22 @@ def load(sources: list[str], password: Password, taken: Sequence[tuple[str, byte
     entries: list[Entry] = []
     parts: list[google.Part] = []
     for source, given in [(source, None) for source in sources] + list(taken):
-        name = "the URI" if _is_uri(source) else source
+        name = _("the URI") if _is_uri(source) else source
         try:
             found = read(_blob(source) if given is None else given)
             if found.unlock is not None:
                 found.entries = found.unlock(password(source, found.format))
         except InputError as exc:
             text = str(exc)
-            raise BadInput(text if name in text else "%s: %s" % (name, text)) from None
+            raise BadInput(text if name in text else _("%s: %s") % (name, text)) from None
         if not found.entries and not found.parts:
-            raise BadInput("%s holds no accounts (an empty export)" % name)
+            raise BadInput(_("%s holds no accounts (an empty export)") % name)
         entries.extend(found.entries)
         parts.extend(found.parts)
     if parts:
         joined = google.join(parts)
         if not joined:
-            raise BadInput("the Google Authenticator export holds no accounts")
+            raise BadInput(_("the Google Authenticator export holds no accounts"))
         entries.extend(joined)
     return entries
 
@@ -54,17 +55,17 @@ def _blob(source: str) -> bytes:
         return source.strip().encode("utf-8")
     try:
         if os.path.getsize(source) > MAX_FILE:
-            raise BadInput("the file is far larger than any export; is it the right file?")
+            raise BadInput(_("the file is far larger than any export; is it the right file?"))
         with open(source, "rb") as file:
             blob = file.read()
     except FileNotFoundError:
-        raise BadInput("no such file") from None
+        raise BadInput(_("no such file")) from None
     except IsADirectoryError:
-        raise BadInput("a directory, not an export file") from None
+        raise BadInput(_("a directory, not an export file")) from None
     except PermissionError:
-        raise BadInput("permission denied") from None
+        raise BadInput(_("permission denied")) from None
     except OSError as exc:
-        raise BadInput("cannot be read (%s)" % (exc.strerror or "error")) from None
+        raise BadInput(_("cannot be read (%s)") % (exc.strerror or "error")) from None
     if is_picture(blob):
         return _picture(source)
     return blob
@@ -84,7 +85,7 @@ def in_pictures(pictures: list, where: str) -> bytes:
     """The key texts of the QR codes in pictures (the screen's, the clipboard's), as a source to read."""
     texts = [text for picture in pictures for text in qr.texts_in(picture)]
     if not texts:
-        raise BadInput("no QR code found on %s; show the export's QR code (or save it as a picture) and try again"
+        raise BadInput(_("no QR code found on %s; show the export's QR code (or save it as a picture) and try again")
                        % where)
     return in_codes(texts)
 
@@ -95,9 +96,9 @@ def in_codes(texts: list[str]) -> bytes:
     migration = [text for text in texts if text.lower().startswith("otpauth-migration:")]
     keys = [text for text in texts if text.lower().startswith("otpauth:")]
     if migration and keys:
-        raise BadInput("the picture shows a Google Authenticator export QR code and an ordinary authenticator QR"
-                       " code together; crop it to one kind, or give each as its own picture")
+        raise BadInput(_("the picture shows a Google Authenticator export QR code and an ordinary authenticator QR"
+                         " code together; crop it to one kind, or give each as its own picture"))
     if not migration and not keys:
-        raise BadInput("the QR code in the picture is neither an authenticator key nor a Google Authenticator"
-                       " export")
+        raise BadInput(_("the QR code in the picture is neither an authenticator key nor a Google Authenticator"
+                         " export"))
     return "\n".join(migration or keys).encode("utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from ..i18n import _
 from . import BadInput, Entry, Found, b64, entry, gcm_json, load_json
 
 ROUNDS = 10_000
@@ -19,26 +20,26 @@ def read(blob: bytes) -> Found | None:
     if not (isinstance(doc, dict) and "schemaVersion" in doc and ("services" in doc or "servicesEncrypted" in doc)):
         return None
     if doc.get("servicesEncrypted"):
-        return Found("2FAS (encrypted)", unlock=lambda password: services(decrypt(doc["servicesEncrypted"], password)))
+        return Found(_("2FAS (encrypted)"), unlock=lambda password: services(decrypt(doc["servicesEncrypted"], password)))
     return Found("2FAS", entries=services(doc.get("services")))
 
 
 def decrypt(sealed: object, password: str) -> object:
     fields = sealed.split(":") if isinstance(sealed, str) else []
     if len(fields) < 3:
-        raise BadInput("the 2FAS backup's encrypted data is damaged")
-    data, salt, nonce = (b64(text, "2FAS backup's encrypted data") for text in fields[:3])
+        raise BadInput(_("the 2FAS backup's encrypted data is damaged"))
+    data, salt, nonce = (b64(text, _("2FAS backup's encrypted data")) for text in fields[:3])
     key = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, ROUNDS, 32)
-    return gcm_json(key, nonce, data, "2FAS backup", "its list of accounts")
+    return gcm_json(key, nonce, data, _("2FAS backup"), _("its list of accounts"))
 
 
 def services(found: object) -> list[Entry]:
     if not isinstance(found, list):
-        raise BadInput("the 2FAS backup has no list of services")
+        raise BadInput(_("the 2FAS backup has no list of services"))
     result = []
     for service in found:
         if not isinstance(service, dict):
-            raise BadInput("a service in the 2FAS backup is not readable")
+            raise BadInput(_("a service in the 2FAS backup is not readable"))
         otp = service.get("otp")
         otp = otp if isinstance(otp, dict) else {}
         label = otp.get("account") or otp.get("label") or ""

@@ -6,6 +6,7 @@ rather than silently dropped.
 
 from __future__ import annotations
 
+from ..i18n import _
 from . import BadInput, Found, from_uri, google
 
 
@@ -18,19 +19,19 @@ def read(blob: bytes) -> Found | None:
     lines = [(number, line) for number, line in lines if line and not line.startswith("#")]
     if not any(_scheme(line) for _, line in lines):
         return None
-    found = Found("otpauth URI list" if len(lines) > 1 else "otpauth URI")
+    found = Found(_("otpauth URI list") if len(lines) > 1 else _("otpauth URI"))
     for number, line in lines:
         scheme = _scheme(line)
         if not scheme:
-            raise BadInput("line %d is not an otpauth:// or otpauth-migration:// URI" % number)
+            raise BadInput(_("line %d is not an otpauth:// or otpauth-migration:// URI") % number)
         try:
             if scheme == "otpauth":
                 found.entries.append(from_uri(line))
             else:
-                found.format = "Google Authenticator export"
+                found.format = _("Google Authenticator export")
                 found.parts.append(google.part(line))
         except BadInput as exc:
-            raise BadInput(("line %d: %s" % (number, exc)) if len(lines) > 1 else str(exc)) from None
+            raise BadInput((_("line %d: %s") % (number, exc)) if len(lines) > 1 else str(exc)) from None
     return found
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from .. import timesync
 from ..errors import UserError
+from ..i18n import _
 from ..token import Token
 from .session import Note, connect, distinct_ports, quiet
 
@@ -17,9 +18,11 @@ def ensure_clock(token: Token, note: Note = quiet) -> str:
     before = timesync.status(token)
     if not before.lost and abs(before.offset_s) <= 1.0:
         return ""
-    _, after = set_clock(token, "", note, before)
-    was = "was not set" if before.lost else "was %+.1f s off" % before.offset_s
-    return "token clock %s; set to this computer's time (now %+.3f s)" % (was, after.offset_s)
+    _before, after = set_clock(token, "", note, before)
+    if before.lost:
+        return _("token clock was not set; set to this computer's time (now %+.3f s)") % after.offset_s
+    return (_("token clock was %+.1f s off; set to this computer's time (now %+.3f s)")
+            % (before.offset_s, after.offset_s))
 
 
 def set_clock(token: Token, port: str, note: Note = quiet, before: timesync.Status | None = None) -> tuple:
@@ -33,16 +36,16 @@ def set_clock(token: Token, port: str, note: Note = quiet, before: timesync.Stat
         return timesync.sync(token, before=before, learn=not warning,
                              limit_ppm=timesync.drift_limit_ppm(token.info()))
     except timesync.SyncFailed as exc:
-        where = " on %s" % port if port else ""
-        raise UserError("the token's clock%s could not be set to within %.1f s of this computer's (it ended %+.1f s"
-                        " off; was this computer busy or paused?): run `totpfob time sync` again"
+        where = _(" on %s") % port if port else ""
+        raise UserError(_("the token's clock%s could not be set to within %.1f s of this computer's (it ended %+.1f s"
+                          " off; was this computer busy or paused?): run `totpfob time sync` again")
                         % (where, timesync.SET_TOLERANCE_S, exc.after.offset_s)) from None
 
 
 def host_clock_warning() -> str:
     """A warning when this computer's clock says it is unsynchronised (the token copies it), else ""."""
     if timesync.host_clock_unsynchronised():
-        return ("warning: this computer's clock says it is not synchronised (NTP); the token copies it, and"
+        return _("warning: this computer's clock says it is not synchronised (NTP); the token copies it, and"
                 " learns no drift from it")
     return ""
 
@@ -71,9 +74,12 @@ def time_sync(ports: Sequence[str], note: Note = quiet) -> list[Synced]:
         with connect(port, name_port=len(ports) > 1) as token:
             token.confirm_note(note)  # moving a valid clock by over 5 minutes is allowed on the token
             before, after = set_clock(token, port if len(ports) > 1 else "", once)
-        was = "had lost its time" if before.lost else "was %+.3f s off" % before.offset_s
-        note("token on %s %s; now %+.3f s from this computer, drift correction %+.2f ppm"
-             % (port, was, after.offset_s, after.drift_ppm))
+        if before.lost:
+            note(_("token on %s had lost its time; now %+.3f s from this computer, drift correction %+.2f ppm")
+                 % (port, after.offset_s, after.drift_ppm))
+        else:
+            note(_("token on %s was %+.3f s off; now %+.3f s from this computer, drift correction %+.2f ppm")
+                 % (port, before.offset_s, after.offset_s, after.drift_ppm))
         done.append(Synced(port, before, after))
     return done
 

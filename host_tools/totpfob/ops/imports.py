@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 
 from ..account import Account
 from ..errors import Interrupted, UserError
+from ..i18n import _, ngettext
 from ..importers import Entry
 from .accounts import code, holds
 from .clock import ensure_clock
 from .session import Note, connect, distinct_ports, quiet
+from .settings import adopt_host_language
 
 
 @dataclass(frozen=True)
@@ -71,20 +73,20 @@ def preview(entries: Sequence[Entry], on_tokens: Sequence[OnToken], replace: boo
         if entry.account is None:
             rows.append((entry, SKIP, entry.reason))
         elif not _selected(entry, only, exclude):
-            rows.append((entry, SKIP, "left out by --only/--exclude"))
+            rows.append((entry, SKIP, _("left out by --only/--exclude")))
         elif key in seen:
-            rows.append((entry, SKIP, "an account of this name comes earlier in this import"))
+            rows.append((entry, SKIP, _("an account of this name comes earlier in this import")))
         else:
             seen.add(key)
             present = [token.port for token in on_tokens if key in token.names]
             if not present:
                 rows.append((entry, ADD, ""))
             elif replace:
-                rows.append((entry, REPLACE, "a new key in place of the one on the token"))
+                rows.append((entry, REPLACE, _("a new key in place of the one on the token")))
             elif len(present) == len(on_tokens):
-                rows.append((entry, EXISTS, "left alone (--replace to pair it again)"))
+                rows.append((entry, EXISTS, _("left alone (--replace to pair it again)")))
             else:
-                rows.append((entry, ADD, "already on the token on %s" % ", ".join(present)))
+                rows.append((entry, ADD, _("already on the token on %s") % ", ".join(present)))
     return rows
 
 
@@ -96,8 +98,8 @@ def plan(tokens: Sequence[OnToken], accounts: Sequence[Account], replace: bool) 
         todo[token.port] = [a for a in accounts if replace or _key(a) not in token.names]
         new = sum(1 for a in todo[token.port] if _key(a) not in token.names)
         if new > token.free:
-            raise UserError("the token on %s has room for %d more account(s) and this import would add %d;"
-                            " nothing was written: choose fewer with --only or --exclude, or delete some first"
+            raise UserError(_("the token on %s has room for %d more account(s) and this import would add %d;"
+                              " nothing was written: choose fewer with --only or --exclude, or delete some first")
                             % (token.port, token.free, new))
     return todo
 
@@ -112,11 +114,11 @@ def import_accounts(ports: Sequence[str], accounts: Sequence[Account], replace: 
         try:
             account.record()
         except ValueError as exc:  # account.Invalid: one a caller built without otpauth's checks
-            raise UserError("the token cannot hold %s: %s" % (account.name, exc)) from None
+            raise UserError(_("the token cannot hold %s: %s") % (account.name, exc)) from None
     try:
         tokens = survey(distinct_ports(ports))
     except KeyboardInterrupt:
-        raise Interrupted("interrupted; nothing was changed") from None
+        raise Interrupted(_("interrupted; nothing was changed")) from None
     todo = plan(tokens, accounts, replace)
     done = Imported()
     sending: tuple | None = None  # (token, port, account, existed) while an ADD's fate is open
@@ -138,16 +140,19 @@ def import_accounts(ports: Sequence[str], accounts: Sequence[Account], replace: 
                     done.stored[port] = token.add(account.record(), replace=existed)
                     sending = None
                     done.written[port].append(account)
-                    match, _ = token.check(account.issuer, account.label, code(account, int(time.time())))
+                    match, _skew = token.check(account.issuer, account.label, code(account, int(time.time())))
                     if not match:
-                        raise UserError("the token on %s stored %s but computes a different code; run "
-                                        "`totpfob time sync` and import again" % (port, account.name))
-            note("wrote %d account(s) to the token on %s (%d on it now); each one's code matches this computer's"
+                        raise UserError(_("the token on %s stored %s but computes a different code; run "
+                                          "`totpfob time sync` and import again") % (port, account.name))
+                adopt_host_language(token, port, note)  # a new token's screens: this computer's language
+            note(ngettext("wrote %d account to the token on %s (%d on it now); its code matches this computer's",
+                          "wrote %d accounts to the token on %s (%d on it now); each one's code matches this"
+                          " computer's", len(todo[port]))
                  % (len(todo[port]), port, done.stored[port]))
     except UserError as exc:
         raise UserError("%s; %s" % (exc, _so_far(tokens, todo, done, sending))) from None
     except KeyboardInterrupt:
-        raise Interrupted("interrupted; %s" % _so_far(tokens, todo, done, sending)) from None
+        raise Interrupted(_("interrupted; %s") % _so_far(tokens, todo, done, sending)) from None
     return done
 
 
@@ -161,11 +166,11 @@ def _so_far(tokens: Sequence[OnToken], todo: dict, done: Imported, sending: tupl
         if fate:
             done.written[port].append(account)
         elif fate is None:
-            unknown = "whether the token on %s stored %s is unknown: run `totpfob --port %s list`" % (
+            unknown = _("whether the token on %s stored %s is unknown: run `totpfob --port %s list`") % (
                 port, account.name, port)
-    written = ["%d of %d on %s" % (len(done.written[t.port]), len(todo[t.port]), t.port)
+    written = [_("%d of %d on %s") % (len(done.written[t.port]), len(todo[t.port]), t.port)
                for t in tokens if done.written.get(t.port)]
     if not written:
-        return unknown or "nothing was written"
-    said = "written before it stopped: %s (run the same import again to add the rest)" % ", ".join(written)
+        return unknown or _("nothing was written")
+    said = _("written before it stopped: %s (run the same import again to add the rest)") % ", ".join(written)
     return "%s; %s" % (unknown, said) if unknown else said

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from ..account import Account
 from ..errors import UserError, describe
+from ..i18n import _
 from ..link import DeviceError, Link, LinkError, find_port
 from ..token import Token
 
@@ -29,7 +30,7 @@ def pick_port(given: Sequence[str] | None) -> str:
     """The single port named or found; UserError when several are named."""
     found = pick_ports(given)
     if len(found) > 1:
-        raise UserError("this command works on one token at a time; give a single --port")
+        raise UserError(_("this command works on one token at a time; give a single --port"))
     return found[0]
 
 
@@ -64,8 +65,8 @@ def distinct_ports(ports: Sequence[str]) -> list[str]:
         real = os.path.normcase(os.path.realpath(port))
         if real in seen:
             if seen[real] == port:
-                raise UserError("the port %s is named twice; name each token once" % port)
-            raise UserError("%s and %s are the same port; name each token once" % (seen[real], port))
+                raise UserError(_("the port %s is named twice; name each token once") % port)
+            raise UserError(_("%s and %s are the same port; name each token once") % (seen[real], port))
         seen[real] = port
     return list(ports)
 
@@ -74,14 +75,17 @@ def find_account(token: Token, name: str) -> Account:
     """The account the user means by LABEL or ISSUER:LABEL."""
     found = [a for a in token.accounts() if a.name == name or a.label == name]
     if len(found) > 1:
-        raise UserError("several accounts are called %r; name one as ISSUER:LABEL (%s)"
+        raise UserError(_("several accounts are called %r; name one as ISSUER:LABEL (%s)")
                         % (name, ", ".join(a.name for a in found)))
     if not found:
-        raise UserError("no account %r on the token (see `totpfob list`)" % name)
+        raise UserError(_("no account %r on the token (see `totpfob list`)") % name)
     return found[0]
 
 
 def info(port: str) -> dict:
-    """Board, firmware, protocol, accounts and room, clock and storage state, battery (HELLO)."""
+    """Board, firmware, protocol, accounts and room, clock and storage state, battery, and the language of its
+    screens ("hu", "en", or None: never set, or a firmware older than the setting) (HELLO)."""
     with connect(port) as token:
-        return token.info()
+        about = token.info()
+    about.setdefault("language", None)
+    return about

@@ -198,8 +198,8 @@ class VirtualToken:
             read += len(complete)
             for line in complete.splitlines():
                 screen = json.loads(line)
-                # A question's first drawing shows its whole time left; the later ones count down.
-                if screen["screen"] in ("confirm", "maintenance") and screen.get("lines", [""])[-1] == "30 s":
+                # A question's first drawing shows its whole time left ("30 s", "30 mp"); the later ones count down.
+                if screen["screen"] in ("confirm", "maintenance") and screen.get("lines", [""])[-1][:3] == "30 ":
                     answer = self._answer
                     if answer is not None:
                         self.press(answer)
