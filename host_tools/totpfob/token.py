@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .account import Account
+from .i18n import N_, _
 from .link import Link, LinkError, wire
 
 
@@ -14,11 +15,11 @@ class OtherVersion(LinkError):
     """The token speaks another protocol version than this totpfob."""
 
 
-_CONFIRM = "confirm on the token: hold its key A for 3 s (it waits %d s; any short press refuses)"
+_CONFIRM = N_("confirm on the token: hold its key A for 3 s (it waits %d s; any short press refuses)")
 # Per try, for a request after which the token erases a key: it asks first and then erases, answering WAIT about
 # every second throughout; a little over the usual second for the first WAIT (a margin, not the erase's length).
 _ERASING = 2.0
-_UPDATE = "the token runs firmware of another version (%s); update it with `totpfob deploy --board BOARD`"
+_UPDATE = N_("the token runs firmware of another version (%s); update it with `totpfob deploy --board BOARD`")
 
 
 def _read(kind: int, reply: bytes) -> list:
@@ -26,7 +27,7 @@ def _read(kind: int, reply: bytes) -> list:
     try:
         return wire.read_reply(kind, reply)
     except ValueError:
-        raise OtherVersion(_UPDATE % "its answers do not fit this totpfob's protocol") from None
+        raise OtherVersion(_(_UPDATE) % _("its answers do not fit this totpfob's protocol")) from None
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Token:
     def confirm_note(self, note: Callable[[str], None]) -> None:
         """Say through `note` (once per request) when the token asks the person holding it to allow a request:
         wipe, delete, rename, replace, a clock jump of over 5 minutes, maintenance."""
-        self.link.on_wait = lambda left: note(_CONFIRM % left)
+        self.link.on_wait = lambda left: note(_(_CONFIRM) % left)
 
     def _ask(self, kind: int, *values, timeout: float | None = None) -> list:
         """Send a request of this kind built from values; the fields of its OK reply."""
@@ -61,7 +62,7 @@ class Token:
         except ValueError:
             about = None
         if not isinstance(about, dict):
-            raise OtherVersion(_UPDATE % "its HELLO is not the JSON this totpfob reads")
+            raise OtherVersion(_(_UPDATE) % _("its HELLO is not the JSON this totpfob reads"))
         return about
 
     def hello(self) -> dict:
@@ -70,8 +71,8 @@ class Token:
         if about.get("protocol") != wire.PROTOCOL:
             board, protocol = about.get("board"), about.get("protocol")
             board = board if isinstance(board, str) and board.isprintable() and board else "BOARD"
-            found = "protocol %d" % protocol if isinstance(protocol, int) else "protocol unknown"
-            raise OtherVersion((_UPDATE % found).replace("BOARD", board))
+            found = _("protocol %d") % protocol if isinstance(protocol, int) else _("protocol unknown")
+            raise OtherVersion((_(_UPDATE) % found).replace("BOARD", board))
         return about
 
     def accounts(self) -> list[Account]:
@@ -84,7 +85,7 @@ class Token:
             try:
                 found.append(Account.listed(part))
             except ValueError:  # account.Invalid: a record this totpfob cannot read
-                raise OtherVersion(_UPDATE % "it lists an account in a form this totpfob cannot read") from None
+                raise OtherVersion(_(_UPDATE) % _("it lists an account in a form this totpfob cannot read")) from None
 
     def add(self, record: bytes, replace: bool = False) -> int:
         """Store an account's record (Account.record()); the number of accounts now on the token."""
@@ -121,6 +122,11 @@ class Token:
         (None keeps the token's). The token may wait up to half a second to meet its chip's second."""
         flags = wire.SET_DRIFT if drift_ppb is not None else 0
         self._ask(wire.TIME_SET, unix, flags, drift_ppb or 0, timeout=2.0)
+
+    def set_language(self, language: str) -> None:
+        """The language of the token's text screens from now on ("hu" or "en"); DeviceError E_UNKNOWN from a
+        firmware older than the request."""
+        self._ask(wire.LANGUAGE, language)
 
     def maintenance(self) -> None:
         """Ask for the REPL; returns once a person held A on the token (DeviceError E_DENIED if refused). The

@@ -5,7 +5,7 @@ one line the user can act on. Link failures and the token's refusals become that
 Nothing here prints: what a person should read while an operation runs goes to the `note` callback.
 """
 
-from . import imports
+from . import imports, settings
 from .accounts import Added, accounts, add, code, delete, rename, wipe
 from .clock import Synced, host_clock_warning, time_status, time_sync
 from .imports import Imported, import_accounts
@@ -13,4 +13,4 @@ from .session import Note, connect, find_account, info, pick_port, pick_ports, q
 
 __all__ = ["Added", "Note", "Synced", "accounts", "add", "code", "connect", "delete", "find_account",
            "host_clock_warning", "Imported", "import_accounts", "imports", "info", "pick_port", "pick_ports", "quiet",
-           "rename", "time_status", "time_sync", "wipe"]
+           "rename", "settings", "time_status", "time_sync", "wipe"]

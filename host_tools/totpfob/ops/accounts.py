@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from ..account import Account
 from ..errors import Interrupted, UserError, describe
+from ..i18n import _, ngettext
 from ..link import DeviceError, Link, LinkError
 from ..paths import firmware_module
 from ..token import Token
 from .clock import ensure_clock
 from .session import Note, connect, distinct_ports, find_account, quiet, translated
+from .settings import adopt_host_language
 
 otp = firmware_module("otp")
 
@@ -44,7 +46,7 @@ def add(ports: Sequence[str], account: Account, replace: bool = False, note: Not
     try:
         record = account.record()
     except ValueError as exc:  # account.Invalid: one a caller built without otpauth's checks
-        raise UserError("the token cannot hold this account: %s" % exc) from None
+        raise UserError(_("the token cannot hold this account: %s") % exc) from None
     ports = distinct_ports(ports)
     several = len(ports) > 1
     stored: dict[str, int] = {}
@@ -52,10 +54,10 @@ def add(ports: Sequence[str], account: Account, replace: bool = False, note: Not
         try:
             tokens, existed = _checked(links, ports, account, replace, several)
         except KeyboardInterrupt:
-            raise Interrupted("interrupted; nothing was changed") from None
+            raise Interrupted(_("interrupted; nothing was changed")) from None
         except UserError as exc:
             if several:
-                raise UserError("%s; nothing was written to any token" % exc) from None
+                raise UserError(_("%s; nothing was written to any token") % exc) from None
             raise
         written: list[str] = []
         for port in ports:
@@ -68,9 +70,9 @@ def add(ports: Sequence[str], account: Account, replace: bool = False, note: Not
                 sent = True
                 stored[port] = token.add(record, replace=replace)
                 written.append(port)
-                match, _ = token.check(account.issuer, account.label, code(account, int(time.time())))
+                match, _skew = token.check(account.issuer, account.label, code(account, int(time.time())))
             except KeyboardInterrupt:
-                raise Interrupted("interrupted; " + _fates(account, ports, written, port, sent, token,
+                raise Interrupted(_("interrupted; %s") % _fates(account, ports, written, port, sent, token,
                                                            existed[port])) from None
             except (DeviceError, LinkError, UserError) as exc:
                 refused = isinstance(exc, DeviceError) and port not in written  # this token did not take it
@@ -78,18 +80,21 @@ def add(ports: Sequence[str], account: Account, replace: bool = False, note: Not
                 if isinstance(exc, LinkError) and several and port not in why:
                     why += " [%s]" % port
                 if not written and (not sent or refused):
-                    raise UserError(why + ("; nothing was written to any token" if several else "")) from None
+                    raise UserError(_("%s; nothing was written to any token") % why if several else why) from None
                 raise UserError("%s; %s" % (why, _fates(account, ports, written, port, sent and not refused,
                                                         token, existed[port]))) from None
             if not match:
-                raise UserError("the token on %s stored %s but computes a different code; run "
-                                "`totpfob time sync` and check again" % (port, account.name))
+                raise UserError(_("the token on %s stored %s but computes a different code; run "
+                                  "`totpfob time sync` and check again") % (port, account.name))
             if existed[port]:
-                note("replaced %s on the token on %s (%d account%s on it); its code matches this computer's"
-                     % (account.name, port, stored[port], "" if stored[port] == 1 else "s"))
+                note(ngettext("replaced %s on the token on %s (%d account on it); its code matches this computer's",
+                              "replaced %s on the token on %s (%d accounts on it); its code matches this"
+                              " computer's", stored[port]) % (account.name, port, stored[port]))
             else:
-                note("added %s to the token on %s (%d account%s on it); its code matches this computer's"
-                     % (account.name, port, stored[port], "" if stored[port] == 1 else "s"))
+                note(ngettext("added %s to the token on %s (%d account on it); its code matches this computer's",
+                              "added %s to the token on %s (%d accounts on it); its code matches this computer's",
+                              stored[port]) % (account.name, port, stored[port]))
+            adopt_host_language(token, port, note)  # a new token's screens: this computer's language
     now = int(time.time())
     return Added(account, stored, code(account, now), now)
 
@@ -104,10 +109,10 @@ def _checked(links: ExitStack, ports: list[str], account: Account, replace: bool
             about = token.hello()
             there = any(a.issuer == account.issuer and a.label == account.label for a in token.accounts())
         if there and not replace:
-            raise UserError("the token on %s already has %s; to pair it again (a new key) add --replace"
+            raise UserError(_("the token on %s already has %s; to pair it again (a new key) add --replace")
                             % (port, account.name))
         if not there and isinstance(about.get("free"), int) and about["free"] <= 0:
-            raise UserError("the token on %s is full: delete an account first (`totpfob delete LABEL`)" % port)
+            raise UserError(_("the token on %s is full: delete an account first (`totpfob delete LABEL`)") % port)
         tokens[port], existed[port] = token, there
     return tokens, existed
 
@@ -125,7 +130,7 @@ def holds(token: Token, port: str, account: Account, existed: bool) -> bool | No
                 return False
             if not existed:
                 return True
-            match, _ = again.check(account.issuer, account.label, code(account, int(time.time())))
+            match, _skew = again.check(account.issuer, account.label, code(account, int(time.time())))
             return bool(match)
     except (LinkError, DeviceError, KeyboardInterrupt):
         return None
@@ -141,16 +146,16 @@ def _fates(account: Account, ports: list[str], written: list[str], port: str, se
         if fate:
             written = written + [port]
         elif fate is None:
-            said.append("whether the token on %s stored %s is unknown: run `totpfob --port %s list`"
+            said.append(_("whether the token on %s stored %s is unknown: run `totpfob --port %s list`")
                         % (port, account.name, port))
     if written:
-        said.append("%s was stored on %s" % (account.name, ", ".join(written)) if len(ports) > 1 else
-                    "the account %s was stored" % account.name)
+        said.append(_("%s was stored on %s") % (account.name, ", ".join(written)) if len(ports) > 1 else
+                    _("the account %s was stored") % account.name)
     left = [p for p in ports if p not in written and not (p == port and fate is None)]
     if left and not written and not said:
-        said.append("nothing was changed" if len(ports) == 1 else "nothing was written to any token")
+        said.append(_("nothing was changed") if len(ports) == 1 else _("nothing was written to any token"))
     elif left:
-        said.append("it was not stored on %s" % ", ".join(left))
+        said.append(_("it was not stored on %s") % ", ".join(left))
     return "; ".join(said)
 
 
