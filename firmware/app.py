@@ -30,7 +30,9 @@ _NEXT_S = 7  # the next code joins the screen for the last seconds of a step (at
 
 
 def _ago(words, seconds):
-    """A short human age in the screen's language: 40 min ago, 5 h ago, 12 d ago."""
+    """A short human age in the screen's language: just now, 40 min ago, 5 h ago, 12 d ago."""
+    if seconds < 60:
+        return words["now"]
     if seconds < 6000:  # under 100 min: two digits, so that every line fits the narrowest panel
         return words["minutes"] % (seconds // 60)
     if seconds < 172800:

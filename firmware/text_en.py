@@ -11,6 +11,7 @@ TEXTS = {
     "time": "%02d:%02d:%02d UTC",
     "synced": "Last sync:\n%s",
     "never": "never",
+    "now": "just now",
     "minutes": "%d min ago",
     "hours": "%d h ago",
     "days": "%d d ago",

@@ -10,6 +10,7 @@ TEXTS = {
     "time": "%02d:%02d:%02d UTC",
     "synced": "Szinkronizálva:\n%s",
     "never": "még soha",
+    "now": "épp most",
     "minutes": "%d perce",
     "hours": "%d órája",
     "days": "%d napja",

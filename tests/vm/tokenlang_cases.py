@@ -69,7 +69,7 @@ for language in ("en", "hu"):
         filled[name] = texts.lines(words, name)
     filled["date"] = [words["date"] % (2199, 12, 31)]
     filled["time"] = [words["time"] % (23, 59, 59)]
-    filled["synced"] = [line for ago in (5999, 172799, 9999 * 86400) for line in
+    filled["synced"] = [line for ago in (30, 5999, 172799, 9999 * 86400) for line in
                         texts.lines(words, "synced", app._ago(words, ago))]
     filled["never"] = texts.lines(words, "synced", words["never"])
     filled["drift"] = [words["drift"] % app._ppm(words, ppb) for ppb in (-99949, 99949, -1000000, 1000000, 1500)]
