@@ -19,6 +19,10 @@ MICROPYTHON = str(BIN / "micropython")
 CPYTHON_SHIM = FIRMWARE / "cpython"
 sys.path[0:0] = [str(FIRMWARE), str(CPYTHON_SHIM)]
 
+# The tests read totpfob's English messages: a developer's Hungarian desktop (LANG=hu_HU...) or a TOTPFOB_LANG of
+# their own must not change that. Tests of the other language say so themselves (--lang hu, their own env).
+os.environ["TOTPFOB_LANG"] = "en"
+
 
 class VM:
     """One interpreter that runs scripts from tests/vm/ with firmware/ (and extra dirs) on its path."""

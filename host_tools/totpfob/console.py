@@ -39,5 +39,6 @@ def setup() -> None:
         codecs.register_error(ERRORS, _plain)
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)  # absent when a caller swapped in a StringIO
-        if reconfigure is not None and (stream.errors or "strict") == "strict":
+        # stderr's default is backslashreplace: "el\u0151" is no better than a stop for a person reading it
+        if reconfigure is not None and (stream.errors or "strict") in ("strict", "backslashreplace"):
             reconfigure(errors=ERRORS)
