@@ -100,6 +100,7 @@ class Api:
             "delete": lambda note: self.delete(given, note),
             "wipe": lambda note: self.wipe(given, note),
             "time-sync": lambda note: self.time_sync(given, note),
+            "token-language": lambda note: self.token_language(given),
             "import-read": lambda note: self.import_read(given),
             "import-write": lambda note: self.import_write(given, note),
         }.get(name)
@@ -136,7 +137,7 @@ class Api:
             found.append({"port": port, "board": about.get("board"), "firmware": about.get("firmware"),
                           "accounts": accounts, "capacity": about.get("capacity"), "free": about.get("free"),
                           "vault": about.get("vault"), "battery": about.get("battery"),
-                          "language": about.get("language"), "clock": clock_verdict(clock)})
+                          "clock": clock_verdict(clock), "languages": screen_languages(about)})
         return {"tokens": found}
 
     # -- reading an account --------------------------------------------------------------------------------
@@ -212,6 +213,13 @@ class Api:
         done = ops.time_sync(self._ports(given), note=note)
         return {"synced": [{"port": s.port, "offset_s": round(s.after.offset_s, 3)} for s in done]}
 
+    def token_language(self, given: dict) -> dict:
+        settings = getattr(ops, "settings", None)
+        if settings is None:
+            raise UserError(_("this totpfob cannot choose the token's language"))
+        settings.set_language(_text(given.get("port")), _text(given.get("language")))
+        return {}
+
     # -- import --------------------------------------------------------------------------------------------
     def import_read(self, given: dict) -> dict:
         """The entries of the files given (exports or QR pictures, read in memory) and what an import would do
@@ -279,6 +287,15 @@ def picture(blob: bytes) -> Image.Image:
         raise UserError(_("the picture is too large to read safely")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise UserError(_("this is not a picture that can be read (PNG or JPEG)")) from None
+
+
+def screen_languages(about: dict) -> dict | None:
+    """The languages the token's screens can speak, and the one they speak: {"choices": {code: name}, "now": code
+    or None}; None when its firmware (or this totpfob) cannot choose them."""
+    settings = getattr(ops, "settings", None)
+    if settings is None or "language" not in about:
+        return None
+    return {"choices": {code: _(settings.NAMES[code]) for code in settings.LANGUAGES}, "now": about["language"]}
 
 
 def clock_verdict(status) -> dict:

@@ -11,8 +11,10 @@ PAGE = {
     "no_token": N_("No token is plugged in. Plug your token into this computer with its USB cable, then press "
                    "Look again."),
     "token_unreadable": N_("This token cannot be read:"),
-    "accounts_room": N_("%(accounts)s accounts, room for %(free)s more"),
-    "token_language": N_("Language on the token's screen"),
+    "accounts_room": N_("Accounts on it: %(accounts)s; room for %(free)s more."),
+    "token_language": N_("Language of the token's screen:"),
+    "never_set": N_("not chosen yet (English)"),
+    "done_language": N_("The token's screen speaks the language chosen now."),
     "no_accounts": N_("No accounts on this token yet."),
     "issuer": N_("Service"),
     "label": N_("Account name"),
