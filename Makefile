@@ -24,10 +24,11 @@ $(VENV)/.ready: pyproject.toml
 # Debian packages some tests use: a real X server and its clipboard tool (the screen and clipboard grabs), Tk
 # (the picture those tests put on that screen), tmux (the terminal the demo and the simulator are read from,
 # tests/test_terminal.py), node and npm (MicroPython's WebAssembly port, the token on 32-bit words: bench/wasm.py,
-# tests/test_heap32.py; looked for as commands, node may come from elsewhere than apt). Installed with apt when
+# tests/test_heap32.py; looked for as commands, node may come from elsewhere than apt), chromium (the browser
+# tests/test_gui.py drives with Playwright; it is never downloaded). Installed with apt when
 # missing and allowed (root, or sudo without a password: .ci/run); otherwise those tests skip and say why.
 # Nothing happens when all are present.
-SYSTEM_PACKAGES := xvfb xclip python3-tk tmux
+SYSTEM_PACKAGES := xvfb xclip python3-tk tmux chromium
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \

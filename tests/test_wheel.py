@@ -59,7 +59,8 @@ def test_the_wheel_carries_the_firmware_the_boards_and_the_samples(built):
     for needed in ("totpfob/_device/firmware/wire.py", "totpfob/_device/firmware/drivers/ssd1306.py",
                    "totpfob/_device/firmware/cpython/micropython.py", "totpfob/_device/boards/sim/board.py",
                    "totpfob/_device/boards/sim/simchips/ds3231.py", "totpfob/_device/boards/esp32_devkit/about.json",
-                   "totpfob/samples/ugyfelkapu-demo.png"):
+                   "totpfob/samples/ugyfelkapu-demo.png", "totpfob/gui/static/index.html",
+                   "totpfob/gui/static/app.js", "totpfob/gui/static/style.css"):
         assert needed in names
     assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".mpy"))]
     sdist = {n.split("/", 1)[1] for n in tarfile.open(built[1]).getnames() if "/" in n}
