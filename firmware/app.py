@@ -112,6 +112,8 @@ class App:
         remaining = period - now % period
         position = "%d/%d" % (key[0] + 1, len(vault)) if len(vault) > 1 else ""
         next_code = generator.code(now + period) if remaining <= min(_NEXT_S, period // 4) else None
+        if next_code is not None and self.words is None:
+            self._words()  # its one word ("next"), in the token's language: loaded only for these last seconds
         self.screen.code(label, code, remaining, period, position, next_code, self.battery, issuer)
 
     def _status(self, now):
@@ -144,6 +146,7 @@ class App:
             import texts
 
             self.words = texts.load()
+            self.screen.next_word = self.words["next"]
         return self.words
 
     def _message(self, screen):

@@ -6,6 +6,7 @@ TEXTS = {
     "damaged": "Storage damaged\nRun on the PC:\ntotpfob wipe",
     "error": "Firmware error\nReinstall it:\ntotpfob deploy",
     "erasing": "Erasing keys\nPlease wait",
+    "next": "next",  # the code screen's one word, before the next code: at most 4 letters
     # The status screen, line by line.
     "date": "%04d-%02d-%02d",
     "time": "%02d:%02d:%02d UTC",

@@ -6,6 +6,7 @@ TEXTS = {
     "damaged": "Hibás a tárhely\nFuttassa a\nszámítógépen:\ntotpfob wipe",
     "error": "Szoftverhiba\nTelepítse újra:\ntotpfob deploy",
     "erasing": "Kulcsok törlése\nKérem, várjon",
+    "next": "köv.",
     "date": "%04d. %02d. %02d.",
     "time": "%02d:%02d:%02d UTC",
     "synced": "Szinkronizálva:\n%s",

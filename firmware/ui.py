@@ -81,6 +81,7 @@ class Screen:
         self.bar_h = max(3, self.height // 16)
         self._drawn = None  # what the code screen shows now, minus the bar
         self.lines: tuple = ()  # the text lines the code screen drew on top (for a screen that reports what it shows)
+        self.next_word = "next"  # before the next code; the app sets it in the token's language (texts.py)
         self._bar = -1
 
     def _text(self, text, x, y):
@@ -206,8 +207,11 @@ class Screen:
             if next_code:
                 room -= char + 4
                 self.digits(code, top, room)
-                self._centred("next " + next_code[: (len(next_code) + 1) // 2] + " "
-                              + next_code[(len(next_code) + 1) // 2:], top + room + 3)
+                half = (len(next_code) + 1) // 2
+                grouped = next_code[:half] + " " + next_code[half:]
+                if len(grouped) + 1 + len(self.next_word) <= self.width // char:
+                    grouped = self.next_word + " " + grouped  # the word only where the whole code still fits
+                self._centred(grouped, top + room + 3)
             else:
                 self.digits(code, top, room)
         bar = self.width * remaining // period

@@ -80,3 +80,13 @@ def test_a_power_cut_while_the_language_is_set_leaves_the_old_or_the_new_one(mic
         # three ways; every reboot after a cut read the language before or after, and took the next change.
         assert change["cut_points"] >= 6 and change["cut_points"] % 3 == 0, change
         assert change["wrong"] == [], change
+
+
+def test_the_next_code_is_announced_in_the_tokens_language_and_never_cut(cases):
+    drawn = cases["next", None]["drawn"]
+    for size in ("128x64", "240x135"):
+        assert drawn[size + " en 654321"] == "next 654 321"
+        assert drawn[size + " hu 654321"] == "k v. 654 321"  # köv.: the ö's cell is left to its own glyph
+    assert drawn["128x64 en 1234567890"] == "next 12345 67890"  # 16 characters: what the OLED holds
+    for language in ("en", "hu"):  # the TFTs' 15 big letters: the code alone, never a cut one
+        assert drawn["240x135 %s 1234567890" % language] == "12345 67890"

@@ -9,6 +9,7 @@ import app
 import service
 import settings
 import texts
+import ui
 from vmcase import emit
 
 folder = sys.argv[1]
@@ -82,5 +83,44 @@ for language in ("en", "hu"):
     filled["clock"] = [line for seconds in (-5969, 5969, -170999, 170999, -(2 ** 33), 2 ** 33)
                        for line in texts.lines(words, *service._jump(seconds))]  # a valid clock: to 2199
     filled["hold"] = [words["hold"] % 3]
+    filled["next"] = [words["next"] + " 1234 5678"]  # with a next code of 8 digits (of 10: the code alone)
     filled["left"] = [words["left"] % 30]
     emit("words", language=language, names=sorted(words), filled={k: list(v) for k, v in filled.items()})
+
+
+class Recorder:
+    """A display that keeps the text ui.Screen draws (and ignores the rest)."""
+
+    fg = 1
+    bg = 0
+
+    def __init__(self, width, height):
+        self.width = width
+        self.height = height
+        self.texts = []
+
+    def text(self, s, x, y, c, scale=1):
+        self.texts.append(s)
+
+    def fill(self, c):
+        pass
+
+    def fill_rect(self, x, y, w, h, c):
+        pass
+
+    def show(self):
+        pass
+
+
+# The code screen's one word, before the next code in the last seconds of a step: in the token's language, and
+# left out where it would not leave room for the whole code.
+drawn = {}
+for size in ((128, 64), (240, 135)):
+    for language in ("en", "hu"):
+        for next_code in ("654321", "1234567890"):
+            display = Recorder(*size)
+            screen = ui.Screen(display)
+            screen.next_word = texts.load(language)["next"]
+            screen.code("alice", "0" * len(next_code), 3, 30, "", next_code, None, "Mail")
+            drawn["%dx%d %s %s" % (size[0], size[1], language, next_code)] = display.texts[-1]
+emit("next", drawn=drawn)
