@@ -92,3 +92,45 @@ def test_the_first_add_gives_a_new_token_the_computers_language_and_a_later_add_
         assert language(vt) == "en"
     finally:
         vt.stop()
+
+
+def older_firmware(tmp_path):
+    """A copy of totpfob whose firmware predates the language (no LANGUAGE request, no "language" in HELLO), as
+    an installed wheel carries it (totpfob/_device): a simulator started from it runs that firmware."""
+    import shutil
+    from pathlib import Path
+
+    import totpfob
+
+    package = Path(totpfob.__file__).resolve().parent
+    root = package.parents[1]
+    copy = tmp_path / "older" / "totpfob"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "_device"))
+    for part in ("firmware", "boards"):
+        shutil.copytree(root / part, copy / "_device" / part, ignore=shutil.ignore_patterns("__pycache__"))
+    service = copy / "_device" / "firmware" / "service.py"
+    text = service.read_text()
+    for line in ('    wire.LANGUAGE: Service.language,\n',
+                 '            "language": settings.language(),  # None: never set (the screens speak English)\n'):
+        assert line in text
+        text = text.replace(line, "")
+    service.write_text(text)
+    return copy.parent
+
+
+def test_an_older_firmware_is_asked_to_be_updated_for_the_language_and_everything_else_works(tmp_path,
+                                                                                          monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(older_firmware(tmp_path)))
+    vt = VirtualToken(tmp_path / "token").start()
+    monkeypatch.delenv("PYTHONPATH")  # the commands: this totpfob
+    try:
+        assert language(vt) is None  # it cannot say
+        refused = vt.cli("--lang", "en", "language", "hu")
+        assert refused.returncode == 2 and refused.stdout == ""
+        assert refused.stderr.count("\n") == 1 and "update it with `totpfob deploy`" in refused.stderr
+        added = vt.cli("add", "--secret", KEY, "--label", "alice", env={"TOTPFOB_LANG": "hu"})
+        assert added.returncode == 0, added.stderr  # the first add works as before, in English on the token
+        assert vt.wait_screen(lambda s: s["screen"] == "code")["account"] == "alice"
+        assert "English" in vt.cli("--lang", "en", "language", check=True).stdout
+    finally:
+        vt.stop()
