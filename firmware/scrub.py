@@ -9,8 +9,9 @@ reach; see vault.py.)
 The scrub file is created empty before the vault changes and removed only when the scrub is done, so a power
 cut anywhere in between leaves it behind, and the next power-on scrubs again (Vault does, before anything else).
 
-A scrub takes as long as erasing the free flash (some 27 s for 2 MiB on an ESP32): the caller may pass `progress`,
-called at the start and then at most about once a second while it runs (the service tells the host to wait on).
+A scrub takes as long as erasing the free flash (some 28 s for 2 MiB on an ESP32): the caller may pass `progress`,
+called with (blocks done, blocks in all) at the start and then at most about once a second while it runs (the
+service tells the host to wait on, and how far it is).
 """
 
 import os
@@ -34,21 +35,25 @@ def begin(path):
 
 def finish(path, progress=None):
     """Overwrite every free block of the filesystem path is on with the scrub file, then remove it (the mark).
-    Returns the bytes written. progress: None, or called with no arguments now and about every second after."""
-    if progress is not None:
-        progress()
+    Returns the bytes written. progress: None, or called with (blocks done, blocks in all) now and about every
+    second after."""
     stat = os.statvfs(path)
     block, total, free = stat[1], stat[2], stat[3]
+    if progress is not None:
+        progress(0, free + 1)
     written = 0
     if block * total <= _LARGEST:
         # Free blocks plus one: if LittleFS counted a block as used that it frees while we write, it is
         # still reached; ENOSPC ends the scrub when the flash is full, as it should.
-        written = _fill(path, (free + 1) * block, progress)
+        report = None if progress is None else (lambda done: progress(done // block, free + 1))
+        written = _fill(path, (free + 1) * block, report)
     os.remove(path)
     return written
 
 
 def _fill(path, limit, progress=None):
+    """Write zeros to path until limit bytes or a full flash; progress: None, or called with the bytes written
+    about every second."""
     zeros = bytes(_CHUNK)
     written = 0
     told = time.ticks_ms()
@@ -58,7 +63,7 @@ def _fill(path, limit, progress=None):
             f.write(zeros)
             written += _CHUNK
             if progress is not None and time.ticks_diff(time.ticks_ms(), told) >= _PROGRESS_MS:
-                progress()
+                progress(written)
                 told = time.ticks_ms()
     except OSError as exc:
         if exc.args[0] != _ENOSPC:

@@ -15,6 +15,7 @@ The app loads this module only once a byte arrives from USB; a token that only s
 
 import gc
 import json
+import struct
 import time
 
 import account
@@ -87,8 +88,9 @@ class Service:
         else:
             return 0
         for kind, rid, payload in requests:
-            if self.asking is not None:
-                break  # one question at a time; the host sends nothing else while it waits
+            if self.asking is not None:  # one question at a time: another request is answered "send it again"
+                self._again(rid)
+                continue
             reply = self.handle(kind, rid, payload)
             if reply:
                 self.board.port.write(reply)
@@ -99,9 +101,25 @@ class Service:
         rid = self.asking[1] if self.asking else 0
         self.board.port.write(frames.frame(wire.WAIT, rid, bytes((min(255, max(0, seconds_left)),))))
 
-    def _working(self):
-        """Tell the host the request being handled is still going (an erase, seconds long): WAIT, no person."""
-        self.board.port.write(frames.frame(wire.WAIT, self._rid, b"\x00"))
+    def _working(self, job, done, total):
+        """Tell the host the request being handled is still going (a write, an erase: seconds on a slow flash):
+        WAIT, nobody asked, with how far it is; and answer any other request that came meanwhile (refuse)."""
+        wait = struct.pack("<BBHH", 0, job, min(done, 0xFFFF), min(total, 0xFFFF))
+        self.board.port.write(frames.frame(wire.WAIT, self._rid, wait))
+        self.refuse(self.board.port.read())
+
+    def refuse(self, data):
+        """Take what came from USB while a request runs or waits for the person: each other request gets
+        E_AGAIN (the host sends it again later), never silence; a repeat of the one going on gets nothing (its
+        answer comes when it is done)."""
+        if data:
+            self._heard = time.ticks_ms()
+            for _, rid, _ in self._deframer.feed(data):
+                self._again(rid)
+
+    def _again(self, rid):
+        if rid != (self.asking[1] if self.asking else self._rid):
+            self.board.port.write(_error(rid, wire.E_AGAIN, "busy"))
 
     def answer(self, allowed):
         """The person answered the waiting request (asking): run it if they allowed it; reply to the host."""
@@ -204,7 +222,7 @@ class Service:
         if self.vault.find(issuer, new_label) >= 0:
             raise vaultmod.Exists(new_label)
         self._ask("rename", label, new_label)
-        self.vault.rename(issuer, label, new_label)
+        self.vault.rename(issuer, label, new_label, self._working)
         return ()
 
     def delete(self, issuer, label):

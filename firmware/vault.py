@@ -20,6 +20,7 @@ looked at never writes its flash); a file of a newer version is refused, never t
 
 import os
 import struct
+import time
 from binascii import crc32
 
 import account
@@ -32,6 +33,11 @@ CAPACITY = const(100)
 MIN_SIZE = const(1024)
 _HEADER = const(6)
 _SCRUB = ".scrub"  # beside the vault: the file that overwrites freed blocks, present while an erase is due
+_PROGRESS_MS = const(1000)  # at most this often a call of progress while the vault is written
+# The jobs a progress callback is told of, with (done, in all): writing the vault (accounts) and erasing what a
+# change freed (4 KiB blocks). The same numbers as wire.WORK_WRITE/WORK_ERASE, which tell the host.
+WRITING = const(1)
+ERASING = const(2)
 
 
 # version -> function(records of that version) -> records of the next version. A new format adds one entry
@@ -89,20 +95,29 @@ def upgrade(records, version):
     return records
 
 
-def write_records(path, records):
-    """Write records as a vault file at path, atomically: temp file, close, rename over."""
+def write_records(path, records, progress=None):
+    """Write records as a vault file at path, atomically: temp file, close, rename over. progress: None, or
+    called with (WRITING, accounts written, accounts) at the start and about every second after (a vault of 100
+    long accounts takes seconds on a slow flash)."""
+    told = 0
+    if progress is not None:
+        progress(WRITING, 0, len(records))
+        told = time.ticks_ms()
     temp = path + ".tmp"
     head = MAGIC + struct.pack("<BH", VERSION, len(records))
     crc = crc32(head)
     size = len(head) + 4
     with open(temp, "wb") as f:
         f.write(head)
-        for record in records:
+        for done, record in enumerate(records):
             length = bytes((len(record),))
             crc = crc32(record, crc32(length, crc))
             f.write(length)
             f.write(record)
             size += 1 + len(record)
+            if progress is not None and time.ticks_diff(time.ticks_ms(), told) >= _PROGRESS_MS:
+                progress(WRITING, done + 1, len(records))
+                told = time.ticks_ms()
         if size < MIN_SIZE:
             zeros = bytes(MIN_SIZE - size)
             crc = crc32(zeros, crc)
@@ -142,7 +157,8 @@ class Vault:
     def _erase(self, progress=None):
         import scrub  # only here: the token starts and shows codes without it
 
-        scrub.finish(self.path + _SCRUB, progress)
+        erasing = None if progress is None else (lambda done, blocks: progress(ERASING, done, blocks))
+        scrub.finish(self.path + _SCRUB, erasing)
 
     def __len__(self):
         return len(self.records)
@@ -157,14 +173,15 @@ class Vault:
     def _commit(self, records, erase=False, progress=None):
         """Write records as the vault; with erase, then overwrite every freed copy of what they no longer hold
         (a deleted or replaced key), the mark of a pending erase being set before the vault changes. progress:
-        called about every second while that erase runs (scrub.finish)."""
+        called with (job, done, in all) as the write and that erase begin and about every second while they run
+        (WRITING, ERASING)."""
         if self.error:
             raise VaultError(self.error)
         if erase:
             import scrub
 
             scrub.begin(self.path + _SCRUB)
-        write_records(self.path, records)
+        write_records(self.path, records, progress)
         self.records = records
         if erase:
             self._erase(progress)
@@ -185,9 +202,9 @@ class Vault:
             records.append(record)
         self._commit(records, at >= 0, progress)
 
-    def rename(self, issuer, label, new_label):
+    def rename(self, issuer, label, new_label, progress=None):
         """Give an account a new label, keeping its place, settings and secret; account.Invalid if the new
-        label cannot be held."""
+        label cannot be held. progress: as for delete (the write only)."""
         if self.error:
             raise VaultError(self.error)
         at = self.find(issuer, label)
@@ -198,11 +215,11 @@ class Vault:
         algorithm, digits, period, issuer, _, secret = account.decode(self.records[at])
         records = list(self.records)
         records[at] = account.encode(algorithm, digits, period, issuer, new_label, secret)
-        self._commit(records)
+        self._commit(records, False, progress)
 
     def delete(self, issuer, label, progress=None):
         """Remove an account and erase its key from the flash (slow: see scrub.py); progress: None, or called
-        with no arguments about every second meanwhile."""
+        with (job, done, in all) as the write and the erase begin and about every second meanwhile (_commit)."""
         if self.error:
             raise VaultError(self.error)
         at = self.find(issuer, label)

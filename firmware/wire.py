@@ -33,9 +33,13 @@ LANGUAGE = const(0x0B)
 # Replies (token -> host); RID echoes the request.
 OK = const(0x80)
 ERROR = const(0x81)  # u8 error code + short ASCII detail
-# Not the answer yet: the token asks the person holding it (payload: seconds left to answer, u8). Sent at once
-# and then about every second until OK or ERROR; the host waits on, and does not send the request again.
+# Not the answer yet: the token asks the person holding it (payload: seconds left to answer, u8), or it works on
+# the request (a write, an erase: seconds left 0, then u8 job, u16 done, u16 total, little-endian: WORK_* below).
+# Sent at once and then about every second until OK or ERROR; the host waits on, and does not send the request
+# again.
 WAIT = const(0x82)
+WORK_WRITE = const(1)  # writing the accounts: done, total in accounts (vault.WRITING)
+WORK_ERASE = const(2)  # erasing the freed flash: done, total in 4 KiB blocks (vault.ERASING)
 
 # Error codes; the host turns each into one sentence. Each is one the firmware sends.
 E_MALFORMED = const(1)  # the payload does not fit the request's layout
@@ -47,7 +51,8 @@ E_FULL = const(6)
 E_CLOCK_LOST = const(7)  # a request that needs the time (CHECK) while the clock is lost
 E_STORAGE = const(8)
 E_DENIED = const(9)  # the person holding the token refused (or did not answer): nothing was changed
-E_BUSY = const(10)
+E_BUSY = const(10)  # refused for now (too many wrong codes for CHECK); the detail says why
+E_AGAIN = const(11)  # the token is busy with another request (asking about it, writing, erasing): send it again
 
 ADD_REPLACE = const(1)
 TIME_EDGE = const(1)

@@ -6,9 +6,10 @@ passes its settings as JSON in TOTPFOB_SIM:
   flash, control  paths on the host;   bus  [requests, answers]: the I2C pipes;   blocks  flash size in 4 KiB
   blocks;   mode  "install" (copy the repo's firmware into the flash first), "boot" (run what the flash holds)
   or "repl" (mount the flash but leave the REPL to the VM's -i: a freshly flashed board, or maintenance);
-  install  [[host path, flash path], ...] for "install";   display_off_s, sleep_s  the board's idle times.
-For tests only, TOTPFOB_SIM_ERASE_MS (environment) makes each block erase take that many milliseconds, as a real
-token's flash does (some 50 ms a 4 KiB sector on an ESP32): erasing a freed key then takes as long as on a board.
+  install  [[host path, flash path], ...] for "install";   display_off_s, sleep_s  the board's idle times;
+  flash_timing  [sector erase us, page program us, read bytes per ms] or absent: how long a real token's flash
+  takes (the figures and their datasheets: totpfob/sim/config.py FLASH_TIMINGS). The install is not timed: it
+  stands for flashing the firmware, which `totpfob deploy` does on a board.
 """
 
 import json
@@ -20,14 +21,21 @@ import simhw
 
 _BLOCK = 4096
 _ERASED = b"\xff" * 256
+_PAGE = 256  # bytes a NOR flash chip programs at once
 
 
 class FlashDevice:
-    """A block device over a file: each write goes to the file at once, so killing the VM is a power cut."""
+    """A block device over a file: each write goes to the file at once, so killing the VM is a power cut.
 
-    def __init__(self, path, blocks, erase_ms=0):
+    With timing(), each operation takes as long as on a real token's SPI NOR flash, and the time is spent where
+    the chip is busy: a sector erase forgets its bytes a quarter at a time over its whole duration, a program
+    waits before its bytes land. A kill -9 in the middle leaves what a power cut leaves on a chip: a sector
+    half erased, a page not programmed."""
+
+    def __init__(self, path, blocks):
         self.blocks = blocks
-        self.erase_ms = erase_ms
+        self.erase_us = self.page_us = self.read_per_ms = 0
+        self._owed_us = 0  # program and read time not yet slept: slept in pieces of a millisecond or more
         try:
             self.file = open(path, "r+b")
         except OSError:
@@ -35,7 +43,20 @@ class FlashDevice:
             for _ in range(blocks * _BLOCK // len(_ERASED)):
                 self.file.write(_ERASED)
 
+    def timing(self, figures):
+        """Take real time from now on: figures [sector erase us, program us per 256-byte page, bytes read per
+        ms], or None for none."""
+        self.erase_us, self.page_us, self.read_per_ms = figures or (0, 0, 0)
+
+    def _busy(self, us):
+        self._owed_us += us
+        if self._owed_us >= 1000:  # one sleep a millisecond: a sleep per 32-byte read would cost more than it
+            time.sleep_us(self._owed_us)
+            self._owed_us = 0
+
     def readblocks(self, block, buf, offset=0):
+        if self.read_per_ms:
+            self._busy(len(buf) * 1000 // self.read_per_ms)
         self.file.seek(block * _BLOCK + offset)
         self.file.readinto(buf)
 
@@ -43,16 +64,18 @@ class FlashDevice:
         if offset is None:  # whole-block write: erase first, as flash does
             self._erase(block)
             offset = 0
+        if self.page_us:  # the chip programs page by page; LittleFS writes at most 128 bytes at a time
+            self._busy(self.page_us * len(buf) // _PAGE)
         self.file.seek(block * _BLOCK + offset)
         self.file.write(buf)  # unbuffered: in the host's page cache at once, so a kill -9 cannot lose it
 
     def _erase(self, block):
         # Real flash forgets a sector's old bytes when LittleFS erases it; the image must too, or a scan of it
         # would find data that on a real token is gone (and miss data a real token keeps).
-        if self.erase_ms:
-            time.sleep_ms(self.erase_ms)
         self.file.seek(block * _BLOCK)
-        for _ in range(_BLOCK // len(_ERASED)):  # in pieces: a 4 KiB bytes object would take the token's heap
+        for piece in range(_BLOCK // len(_ERASED)):  # in pieces: a 4 KiB bytes object would take the token's heap
+            if self.erase_us and piece % 4 == 0:
+                time.sleep_us(self.erase_us // 4)  # the chip is busy the whole time, the sector going meanwhile
             self.file.write(_ERASED)
 
     def ioctl(self, op, arg):
@@ -106,10 +129,11 @@ def _install(vfs, files):
 def boot():
     config = json.loads(os.getenv("TOTPFOB_SIM"))
     simhw.start(config)  # opens its host files before the host filesystem goes away
-    erase_ms = int(os.getenv("TOTPFOB_SIM_ERASE_MS") or 0)
-    vfs = _mount_flash(FlashDevice(config["flash"], config.get("blocks", 512), erase_ms))
+    device = FlashDevice(config["flash"], config.get("blocks", 512))
+    vfs = _mount_flash(device)
     if config["mode"] == "install":
         _install(vfs, config["install"])
+    device.timing(config.get("flash_timing"))
     os.umount("/")
     os.mount(vfs, "/")
     os.chdir("/")

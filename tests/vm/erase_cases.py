@@ -11,7 +11,7 @@ Operations, one JSON object a line on stdin; one JSON line answers each, when th
   {"op": "reboot"}   unmount, mount anew and open the vault as the token does at power-on
   {"op": "list"}     answers {"accounts": [[label, key hex], ...], "error": ...} (test keys only)
   {"op": "slow", "ms": m}   from now on each erase takes m ms more (a real flash's sector erase takes ~50 ms)
-A change answers {"ok": true, "count": n, "erases": e, "programs": p, "ms": t, "progress": [ms, ...]} (flash
+A change answers {"ok": true, "count": n, "erases": e, "programs": p, "ms": t, "progress": [[job, done, total, ms], ...]} (flash
 operations and time it took; when the progress callback the change got was called, in ms from its start) or
 {"raised": name}.
 """
@@ -98,7 +98,7 @@ def change(store, case, progress):
         record = account.encode("sha1", 6, 30, ISSUER, case["label"], unhexlify(case["key"]))
         store.add(record, case["replace"], progress)
     elif op == "rename":
-        store.rename(ISSUER, case["label"], case["new"])
+        store.rename(ISSUER, case["label"], case["new"], progress)
     elif op == "delete":
         store.delete(ISSUER, case["label"], progress)
     elif op == "wipe":
@@ -123,8 +123,8 @@ def main():
             erases, programs, started = flash.erases, flash.programs, time.ticks_ms()
             calls = []
 
-            def progress(calls=calls, started=started):
-                calls.append(time.ticks_diff(time.ticks_ms(), started))
+            def progress(job, done, total, calls=calls, started=started):
+                calls.append([job, done, total, time.ticks_diff(time.ticks_ms(), started)])
 
             try:
                 change(store, case, progress)

@@ -40,6 +40,9 @@ class Port:
     def write(self, data):
         self.sent.append(data)
 
+    def read(self):
+        return b""  # the host sends nothing while a request runs
+
 
 class PCF8563:
     """Only its name matters here: HELLO names the RTC chip, which bounds the drift the host may learn."""

@@ -15,6 +15,23 @@ REPL_IDLE_S = 60.0  # esp32board's _REPL_IDLE_MS: an allowed maintenance closes 
 HIDDEN = ("repl_idle", "fail_setup")  # flags for tests, left out of `totpfob sim --help`
 HOLD_S = 3.5  # the keyboard's `h`: "A hold 3.5", long enough for the token's 3 s gesture
 
+# How long the virtual token's flash takes: [4 KiB sector erase us, program us per 256-byte page, bytes read per
+# ms], as the SPI NOR flash chips on ESP32 boards take them (their datasheets' AC characteristics):
+#   sector erase (tSE)  Winbond W25Q32JV 45 ms typical, 400 ms max; GigaDevice GD25Q32C 50 / 400 ms (XMC's
+#                       XM25QH32 and the 64 Mbit parts are of the same order);
+#   page program (tPP)  W25Q32JV 0.4 ms typical, 3 ms max for a whole 256-byte page; GD25Q32C 0.6 / 2.4 ms. The
+#                       ESP32 programs at most 64 bytes per command (its SPI controller's buffer), and each
+#                       command costs the first byte's time again (tBP1 30 us + 2.5 us a byte typical): some
+#                       0.7 ms a page in all;
+#   reads               not a datasheet figure: 40 MHz dual I/O (the ESP32_GENERIC image's mode) moves 10 MB/s,
+#                       less the command and address of each small read LittleFS makes: some 8 MB/s, 4 at worst.
+# "worst" takes every operation at its maximum at once, which no single chip does: an upper bound for tests.
+FLASH_TIMINGS = {
+    "typical": (45000, 700, 8000),
+    "worst": (400000, 3000, 4000),
+    "none": None,  # the host file's speed: for tests of logic, not of the flash
+}
+
 
 @dataclass
 class SimConfig:
@@ -36,6 +53,7 @@ class SimConfig:
     rtc_chip: Optional[str] = None
     blank: bool = False
     keep: bool = False
+    flash_timing: str = "typical"
     # Hidden flags for tests: seconds an allowed maintenance REPL stays open without host traffic (default
     # REPL_IDLE_S, as on a board), and a board whose setup raises (a chip that does not answer).
     repl_idle: Optional[float] = None
@@ -46,6 +64,8 @@ class SimConfig:
             raise ValueError("--blank and --keep exclude each other")
         if self.rtc_chip is not None and self.rtc_chip not in RTC_CHIPS:
             raise ValueError("unknown RTC chip %r" % self.rtc_chip)
+        if self.flash_timing not in FLASH_TIMINGS:
+            raise ValueError("unknown flash timing %r" % self.flash_timing)
 
     @classmethod
     def from_args(cls, args) -> "SimConfig":

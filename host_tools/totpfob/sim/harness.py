@@ -34,9 +34,9 @@ def totpfob() -> list:
 class VirtualToken:
     """`totpfob sim` on the flash and RTC in `state` (default workdir/state), with its link, screen dump, serial
     log, control FIFO, snapshot (unless snapshot=False) and its own output in `workdir`; `flags` are added to
-    every start."""
+    every start. flash_timing: "typical" (as a real token's flash, the default), "worst" or "none"."""
 
-    def __init__(self, workdir, *flags: str, state=None, snapshot: bool = True):
+    def __init__(self, workdir, *flags: str, state=None, snapshot: bool = True, flash_timing: str = "typical"):
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.state = Path(state) if state else self.dir / "state"
@@ -48,7 +48,8 @@ class VirtualToken:
         self.output = self.dir / "sim.log"
         self.config = SimConfig(headless=True, link=str(self.link), state=str(self.state),
                                 screen_dump=str(self.dump), serial_log=str(self.serial_log),
-                                control=str(self.control), snapshot=str(self.snapshot) if snapshot else None)
+                                control=str(self.control), snapshot=str(self.snapshot) if snapshot else None,
+                                flash_timing=flash_timing)
         self.flags = list(flags)
         self.proc: Optional[subprocess.Popen] = None
         self.launched = 0.0  # host time.time() just before the simulator was started

@@ -12,7 +12,7 @@ from typing import Optional
 
 from ..build import compile_mpy, firmware_files
 from ..paths import BOARDS, tool
-from .config import REPL_IDLE_S
+from .config import FLASH_TIMINGS, REPL_IDLE_S
 
 REPL_EXIT = 42  # boards/sim/board.py exits with this when maintenance was allowed
 SLEEP_EXIT = 4  # ... and with this to deep-sleep: the next press of A boots it again
@@ -59,6 +59,9 @@ class VM:
             "bus": ["/dev/fd/%d" % fd for fd in vm_ends],
             "display_off_s": self.config.display_off or 0, "sleep_s": self.config.sleep or 0,
         }
+        timing = FLASH_TIMINGS[self.config.flash_timing]
+        if timing:
+            settings["flash_timing"] = list(timing)
         if self.config.fail_setup:
             settings["fail_setup"] = True
         if self.mode == "install":  # the list is heap the VM needs only then
