@@ -6,7 +6,9 @@ estimate = published boot of a precompiled app (70 ms, DESIGN.md)
          + the I2C bytes those steps sent (counted on the emulated bus) at 400 kHz, 9 bit times a byte.
 """
 
-from bench.common import figure
+import re
+
+from bench.common import BOARDS, FIRMWARE, figure, run_vm
 
 PUBLISHED_BOOT_MS = 70.0  # deep-sleep wake to main.py of a frozen/precompiled app (DESIGN.md, "Sleep")
 I2C_HZ = 400_000  # machine.I2C's usual fast mode; the SSD1306 and DS3231 are rated for it
@@ -15,6 +17,8 @@ I2C_HZ = 400_000  # machine.I2C's usual fast mode; the SSD1306 and DS3231 are ra
 # clock, and the ESP32 runs its code through a flash cache. Pass --esp32-slowdown when a board has measured it.
 SLOWDOWN = (50, 75, 100)  # low, central, high
 GOAL_MS = 150.0
+SPI_HZ = 26_000_000  # the ST7789 boards' SPI clock (their board files: the most the GPIO matrix is specified for)
+RTC_READ_MS = 0.5  # an ST7789 board's only I2C at wake: reading the RTC's 7 time registers, tens of bytes
 
 
 def estimate(steps: list, slowdown: float) -> dict:
@@ -30,6 +34,56 @@ def estimate(steps: list, slowdown: float) -> dict:
             "i2c_bytes": wire, "i2c_ms": wire * 9 / I2C_HZ * 1e3}
 
 
+def _const(path, name, default=0):
+    match = re.search(r"^%s\s*=\s*(?:const\()?([\d_]+)" % name, path.read_text(), re.M)
+    return int(match.group(1).replace("_", "")) if match else default
+
+
+def _st7789(mode: str) -> dict:
+    """The ST7789 driver's share of a wake (bench/vm/st7789_wake.py): init and the first code screen summed."""
+    lines = run_vm("st7789_wake.py", mode, path=[FIRMWARE])
+    return {"host_ms": sum(line["us"] for line in lines) / 1e3, "spi_bytes": sum(line["spi_bytes"] for line in lines),
+            "waits_ms": sum(line["waits_ms"] for line in lines)}
+
+
+def _cold_on_wake(board: str) -> bool:
+    """Does the board come back from its rest between looks powered up from nothing (its supply was cut), so
+    that the panel needs its cold start? (A board file sets power_off_between_looks = True.)"""
+    return bool(re.search(r"^\s*power_off_between_looks\s*=\s*True", (BOARDS / board / "board.py").read_text(),
+                          re.M))
+
+
+def per_board(steps: list, slowdown: float) -> dict:
+    """Wake-to-code estimate (ms) for each real board, and its parts. SSD1306 boards: figure 7's estimate, plus
+    the waits their board file makes (the Heltec's Vext power-up and OLED reset). ST7789 boards: the same boot
+    and firmware work, plus their driver's own work at wake (measured on the VM with a counting SPI bus, scaled
+    alike), the SPI bytes at the board's clock, the datasheet waits the driver makes (10 ms woken from deep
+    sleep; 131 ms from a cold panel) and the RTC read; less the SSD1306 frame's I2C they do not send."""
+    base = estimate(steps, slowdown)
+    runs = {}
+    out = {}
+    for path in sorted(BOARDS.glob("*/board.py")):
+        board = path.parent.name
+        if board == "sim":
+            continue
+        text = path.read_text()
+        if "ST7789" in text:
+            mode = "cold" if _cold_on_wake(board) else "warm"
+            if mode not in runs:
+                runs[mode] = _st7789(mode)
+            st = runs[mode]
+            parts = {"boot_ms": base["boot_ms"], "firmware_ms": base["firmware_ms"] + st["host_ms"] * slowdown,
+                     "bus_ms": st["spi_bytes"] * 8 / SPI_HZ * 1e3 + RTC_READ_MS, "waits_ms": st["waits_ms"],
+                     "display": "ST7789 (SPI, %s start)" % mode, "bus_bytes": st["spi_bytes"]}
+        else:
+            waits = _const(path, "_POWER_UP_MS") + 2 * _const(path, "_RESET_MS")
+            parts = {"boot_ms": base["boot_ms"], "firmware_ms": base["firmware_ms"], "bus_ms": base["i2c_ms"],
+                     "waits_ms": waits, "display": "SSD1306 (I2C)", "bus_bytes": base["i2c_bytes"]}
+        parts["ms"] = parts["boot_ms"] + parts["firmware_ms"] + parts["bus_ms"] + parts["waits_ms"]
+        out[board] = parts
+    return out
+
+
 def measure(steps: list, slowdown=None) -> list:
     low, central, high = (slowdown,) * 3 if slowdown else SLOWDOWN
     parts = {k: estimate(steps, k) for k in (low, central, high)}
@@ -41,7 +95,14 @@ def measure(steps: list, slowdown=None) -> list:
         notes="70 ms boot + %.2f ms of firmware work on this host × %g (%s) + %d I2C bytes at 400 kHz (%.1f ms)" % (
             mid["host_ms"], central, "measured ESP32 slowdown" if slowdown else "assumed ESP32 slowdown; "
             "%g×: %.0f ms, %g×: %.0f ms" % (low, total[low], high, total[high]), mid["i2c_bytes"], mid["i2c_ms"]),
-        slowdown=central, range_ms=[total[low], total[high]], **mid)]
+        slowdown=central, range_ms=[total[low], total[high]], **mid)] + [
+        figure("esp32_wake_" + board, "Wake to code (estimate), board %s" % board, p["ms"], "ms",
+               "published boot of a precompiled app", PUBLISHED_BOOT_MS, goal="≤ 150 ms", limit=GOAL_MS,
+               notes="per board: figure 7's boot and firmware work (× %g), plus each board's display: SSD1306 "
+                     "boards its I2C frame and their board file's waits; ST7789 boards their driver's work at "
+                     "wake (measured on the VM, same scale), its SPI bytes at 26 MHz and the datasheet waits it "
+                     "makes (10 ms woken from deep sleep, 131 ms from a cold panel)" % central,
+               **p) for board, p in per_board(steps, central).items()]
 
 
 def explain(fig: dict, steps: list) -> str:

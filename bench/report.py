@@ -17,6 +17,8 @@ def amount(value, unit: str) -> str:
         return "%.1f ms" % value
     if unit == "s":
         return "%.2f s" % value
+    if unit == "mAh/day":
+        return "%.2f mAh/day" % value
     return "%g %s" % (value, unit)
 
 
@@ -80,8 +82,70 @@ def heap32_table(figures: list) -> str:
     return "\n".join(lines)
 
 
+def power_table(power: dict) -> str:
+    """Figure 9's model: per battery board the currents, times and days, before this work and now."""
+    from bench.battery import LOOKS_PER_DAY, POWER, SOURCES
+
+    fw, old = power["firmware"], power["before"]
+    lines = ["| board | cell | asleep / off | lit (240 / 80 MHz) | dark, awake | days at %d looks a day: before → "
+             "now | days idle: before → now | goal |" % LOOKS_PER_DAY, "|---|---|---|---|---|---|---|---|"]
+    used = []
+
+    def cite(value):
+        number, keys = value
+        refs = []
+        for key in keys.split():
+            if key not in used:
+                used.append(key)
+            refs.append(str(used.index(key) + 1))
+        return number, "[%s]" % ",".join(refs)
+
+    for row in power["boards"]:
+        board = POWER[row["board"]]
+        before, now = row["before"], row["now"]
+        cap, cap_ref = cite(board.capacity)
+        asleep, asleep_ref = cite(board.asleep)
+        off = "" if board.off is None else " / %.0f µA %s" % (board.off[0] * 1000, cite(board.off)[1])
+        lit, lit_ref = cite(board.lit_240)
+        lit80, lit80_ref = cite(board.lit_80)
+        back, back_ref = cite(board.backlight)
+        lines.append("| %s | %d mAh %s | %.2f mA %s%s | %.0f mA %s / %.0f mA %s | lit − %.0f mA %s | %.0f → **%.0f** "
+                     "| %.0f → %.0f | %s |" % (
+                         row["title"], cap, cap_ref, asleep, asleep_ref, off, lit, lit_ref, lit80, lit80_ref,
+                         back, back_ref, before["days"], now["days"], before["idle_days"], now["idle_days"],
+                         "≥ %d days: %s" % (row["goal_days"], "met" if now["days"] >= row["goal_days"] else
+                                            "**no**") if row["goal_days"] else "—"))
+    lines += ["", "Per look, before → now: display lit %d s → %d s, dark but awake %d s → %d s, CPU %d MHz → %d MHz "
+                  "after the first code; between looks deep sleep → %s. The virtual token's idle timers fired "
+                  "%.0f ms past their settings (measured on it, one look: press, code, dark, asleep); the wake "
+                  "times are figure 7's per-board estimates. Sources:" % (
+                      old["display_off_s"], fw["display_off_s"], old["sleep_s"] - old["display_off_s"],
+                      fw["sleep_s"] - fw["display_off_s"], old["awake_mhz"], fw["awake_mhz"],
+                      "the supply cut on %s" % ", ".join(fw["powers_off"]) if fw["powers_off"] else "deep sleep",
+                      power["timer_over_s"] * 1000), ""]
+    lines += ["%d. %s" % (i + 1, SOURCES[key]) for i, key in enumerate(used)]
+    return "\n".join(lines)
+
+
+def wake_table(figures: list) -> str:
+    """Figure 7 per board: the parts of each estimate."""
+    lines = ["| board | display | boot | firmware work | bus | waits | wake to code |", "|---|---|---|---|---|---|---|"]
+    for f in figures:
+        if f["key"].startswith("esp32_wake_") and f["key"] != "esp32_wake_to_code":
+            d = f["details"]
+            lines.append("| %s | %s | %.0f ms | %.0f ms | %.1f ms (%d B) | %d ms | **%.0f ms** |" % (
+                f["key"][len("esp32_wake_"):], d["display"], d["boot_ms"], d["firmware_ms"], d["bus_ms"],
+                d["bus_bytes"], d["waits_ms"], f["value"]))
+    return "\n".join(lines)
+
+
 def section(results: dict, esp32_method: str) -> str:
     parts = [table(results)]
+    if any(f["key"].startswith("esp32_wake_") and f["key"] != "esp32_wake_to_code" for f in results["figures"]):
+        parts += ["", "Figure 7 per board (estimates: the method is below):", "", wake_table(results["figures"])]
+    if results.get("power"):
+        parts += ["", "Figure 9, the power budget (a model; [n]: sources below; what only a board with a meter can "
+                      "confirm: every current here, the assumed ones first):", "", power_table(results["power"])]
     if any(f["key"].startswith("heap32_") for f in results["figures"]):
         parts += ["", "Figure 8 step by step: the firmware's heap on 32-bit words after each step of main.py's "
                       "boot, over the stand-ins' (kept = after a collection; in brackets the most held at once, "

@@ -14,7 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import esp32, footprint, heap, otpcost, provision, qrtime, report, startup, wasm
+from bench import battery, esp32, footprint, heap, otpcost, provision, qrtime, report, startup, wasm
 from bench.common import BENCH, ROOT, Size, tool
 from bench.virtual import provisioned_state
 
@@ -67,6 +67,14 @@ def main(argv=None) -> int:
             results["boot_steps"] = steps["steps"]
             return [figure]
 
+        def power(workdir):
+            wake = {f["key"][len("esp32_wake_"):]: f["value"] for f in results["figures"]
+                    if f["key"].startswith("esp32_wake_") and f["key"] != "esp32_wake_to_code"}
+            if not wake:
+                raise RuntimeError("needs the per-board wake estimates of figure 7, which failed")
+            figures, results["power"] = battery.measure(size, workdir, state(), wake)
+            return figures
+
         sections = [
             ("1", "OTP core", lambda: otpcost.measure(size)),
             ("2", "smallest heap", lambda: heap.measure(size, work / "heap", state())),
@@ -76,6 +84,7 @@ def main(argv=None) -> int:
             ("6", "QR decoding", lambda: qrtime.measure(size, work / "qr")),
             ("7", "ESP32 estimate", lambda: esp32.measure(_needs(results["boot_steps"]), args.esp32_slowdown)),
             ("8", "32-bit heap", lambda: wasm.measure(size, work / "wasm")),
+            ("9", "battery life", lambda: power(work / "battery")),
         ]
         for n, name, measure in sections:
             started = time.monotonic()

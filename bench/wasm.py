@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from totpfob.build import firmware_files
@@ -81,18 +80,17 @@ def flash(out: Path) -> Path:
 
 
 def vault_of(path: Path, count: int) -> Path:
-    """A vault file holding `count` accounts of typical size: issuer ~8 bytes, an e-mail label ~20, a 20-byte
-    secret (SHA-1, 6 digits, 30 s)."""
-    for where in (FIRMWARE, FIRMWARE / "cpython"):
-        if str(where) not in sys.path:
-            sys.path.append(str(where))
-    import account
-    import vault
-
+    """A vault file holding `count` accounts of typical size (issuer ~8 bytes, an e-mail label ~20, a 20-byte
+    secret; SHA-1, 6 digits, 30 s), written by the firmware's own vault.py on the unix VM, as a token writes it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    records = [account.encode("sha1", 6, 30, "Issuer%02d" % i, "user%02d@example.com" % i,
-                              base64.b32decode("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")) for i in range(count)]
-    vault.write_records(str(path), records)
+    script = ("import account, binascii, vault\n"
+              "secret = binascii.a2b_base64(%r)\n"
+              "vault.write_records(%r, [account.encode('sha1', 6, 30, 'Issuer%%02d' %% i, 'user%%02d@example.com' %% i,"
+              " secret) for i in range(%d)])\n" % (base64.b64encode(bytes(range(20))).decode(), str(path), count))
+    proc = subprocess.run([tool("micropython"), "-c", script], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, MICROPYPATH=str(FIRMWARE)))
+    if proc.returncode != 0:
+        raise RuntimeError("the vault of %d accounts was not written: %s" % (count, proc.stderr.strip()[-300:]))
     return path
 
 

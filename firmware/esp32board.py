@@ -15,9 +15,19 @@ from boardbase import Board
 from buttons import Buttons
 from micropython import const
 
-_DISPLAY_OFF_S = const(30)  # idle seconds before the display goes dark: long enough to type a code
-_SLEEP_S = const(90)  # then deep sleep, until key A wakes it
+# Idle seconds before the display goes dark: long enough to read a code and type it (the next code joins the
+# screen for its last seconds), short because a lit display is most of a look's charge (bench/battery.py).
+_DISPLAY_OFF_S = const(20)
+# Then at once deep sleep, until key A wakes it (straight to the code, ~0.2 s): awake and dark, the board drew
+# nearly as much as lit for nothing a press after the wake does not also give.
+_SLEEP_S = const(20)
 _REPL_IDLE_MS = const(60000)  # an allowed maintenance closes again after this long without host traffic
+# The CPU clock: full speed from the wake to the first code (the time a person waits), then 80 MHz, which
+# does everything the rest of a look needs and draws about a quarter less (bench/battery.py's sources).
+_WAKE_HZ = const(240_000_000)
+_AWAKE_HZ = const(80_000_000)
+
+machine.freq(_WAKE_HZ)  # at import: the board file imports this before building its parts, and the app follows
 
 
 def woke_from_sleep():
@@ -44,6 +54,7 @@ class Esp32Board(Board):
         self._held = held
         self._poll = select.poll()
         self._poll.register(sys.stdin, select.POLLIN)
+        self._slowed = False
 
     def button(self):
         """None | "A" | "B" | "A long" | "B long" (the board's keys by the names it gave them)."""
@@ -54,7 +65,11 @@ class Esp32Board(Board):
         return self._buttons.held(name)
 
     def idle(self, ms):
-        """Wait up to `ms` for a byte from USB; key presses are caught by interrupt meanwhile."""
+        """Wait up to `ms` for a byte from USB; key presses are caught by interrupt meanwhile. The first idle
+        comes after the first screen: from then on the CPU runs at _AWAKE_HZ."""
+        if not self._slowed:
+            self._slowed = True
+            machine.freq(_AWAKE_HZ)
         self._poll.poll(ms)
 
     def battery(self):
@@ -92,6 +107,11 @@ class Esp32Board(Board):
     def sleep(self):
         """Deep sleep, display off, until key A is pressed; the wake boots main.py again."""
         self._buttons.wait_release("A")  # held down, the level-triggered wake would fire at once
+        display = self.display
+        # Blank, so that the panel's memory holds bg only when the wake draws on it (a panel that stays
+        # powered through the sleep is not cleared again then: drivers/st7789.py).
+        display.fill(display.bg)
+        display.show()
         self.display.poweroff()
         self.display.settle()  # a TFT asleep long enough now may be woken at once by the next boot
         for pin, level in self._held:

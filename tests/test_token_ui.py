@@ -55,7 +55,7 @@ def test_a_leaves_the_status_screen_at_once(token):
 
 @pytest.fixture(scope="module")
 def sleepy(tmp_path_factory):
-    """A token that darkens its display after 2 idle seconds and deep-sleeps after 5 (boards: 30 s and 90 s)."""
+    """A token that darkens its display after 2 idle seconds and deep-sleeps after 5 (boards: 20 s for both)."""
     vt = with_account(tmp_path_factory.mktemp("sleepy"), DEMO.add_args(), "--display-off", "2", "--sleep", "5")
     yield vt
     vt.stop()

@@ -63,12 +63,19 @@ class ST7789:
         self._argument1 = memoryview(self._argument)[:1]
         self._glyph = bytearray(8)
         self._glyph_fb = framebuf.FrameBuffer(self._glyph, 8, 8, framebuf.MONO_HLSB)
+        self._view = memoryview(self._buf)
+        self._runs = None  # see _nibbles(): made with the first text, for its colour and scale
+        self._runs_for = (0, 0)
         if cs is not None:
             cs.value(1)
+        # True while the whole panel shows bg and nothing else: a fill with bg then sends nothing. The first
+        # screen of every wake starts with one, and a 240x135 fill is 64 KiB on the bus (20 ms at 26 MHz).
+        self._blank = False
         if not cold:
             # Woken from deep sleep: the panel stayed powered and asleep (poweroff() put it there seconds
             # ago at least), so no reset and none of its 120 ms waits; everything is set again below anyway,
-            # in case the reset line drooped meanwhile. Saves ~125 ms of every wake.
+            # in case the reset line drooped meanwhile. Saves ~125 ms of every wake. Its memory holds bg only:
+            # the board blanks the panel before it sleeps (esp32board), so it is not cleared again here.
             if rst is not None:
                 rst.value(1)
             self._sleep_changed = time.ticks_add(time.ticks_ms(), -_SLEEP_CHANGE_MS)
@@ -89,14 +96,19 @@ class ST7789:
         self._send(_COLMOD, _RGB565)
         self._send(_MADCTL, madctl)
         self._send(_INVON)  # these IPS panels show true colours with inversion on
-        self.fill(self.bg)  # the memory holds noise after power-up: clear it before lighting the panel
+        if cold:
+            self.fill(self.bg)  # the memory holds noise after power-up: clear it before lighting the panel
+        self._blank = True
         self._send(_DISPON)
         if backlight is not None:
             backlight.value(1)
 
     def fill(self, colour):
-        """Paint the whole panel in `colour` (RGB565)."""
+        """Paint the whole panel in `colour` (RGB565); nothing to send when it shows only bg and bg is asked."""
+        if self._blank and colour == self.bg:
+            return
         self.fill_rect(0, 0, self.width, self.height, colour)
+        self._blank = colour == self.bg
 
     def fill_rect(self, x, y, w, h, colour):
         """Paint a w x h rectangle at (x, y); the parts outside the panel are left out."""
@@ -110,6 +122,10 @@ class ST7789:
         h = min(h, self.height - y)
         if w <= 0 or h <= 0:
             return
+        if colour != self.bg:
+            self._blank = False
+        elif self._blank:
+            return  # bg on a panel showing only bg
         if colour != self._colour:
             buf = self._buf
             high = colour >> 8 & 0xFF
@@ -148,10 +164,14 @@ class ST7789:
         bottom = min(size, self.height - y)
         if top >= bottom:
             return
+        self._blank = False
+        whole = top == 0 and bottom == size and 2 * size * scale <= _CHUNK  # a cell's pixel row fits
         for ch in s:
             left = max(0, -x)
             right = min(size, self.width - x)
-            if left < right:
+            if whole and left == 0 and right == size:
+                self._cell(ch, x, y, colour, scale)
+            elif left < right:
                 self._colour = -1
                 self._glyph_fb.fill(0)
                 self._glyph_fb.text(ch, 0, 0, 1)
@@ -175,6 +195,56 @@ class ST7789:
                         rows = 0
                 self._close()
             x += size
+
+    def _nibbles(self, colour, scale):
+        """The 16 runs of 4 font pixels (one for each nibble of a glyph row, its high bit leftmost) as RGB565
+        bytes at `scale`, fg where a bit is set: a glyph row is then two copies, not a loop over its pixels."""
+        if self._runs is None or self._runs_for != (colour, scale):
+            run = 8 * scale
+            runs = bytearray(16 * run)
+            fg = (colour >> 8 & 0xFF, colour & 0xFF)
+            bg = (self.bg >> 8 & 0xFF, self.bg & 0xFF)
+            i = 0
+            for nibble in range(16):
+                for bit in range(4):
+                    high, low = fg if nibble & (8 >> bit) else bg
+                    for _ in range(scale):
+                        runs[i] = high
+                        runs[i + 1] = low
+                        i += 2
+            self._runs = memoryview(runs)
+            self._runs_for = (colour, scale)
+        return self._runs
+
+    def _cell(self, ch, x, y, colour, scale):
+        """One character whose whole cell is on the panel: rows built from _nibbles() runs, each pixel row
+        copied `scale` times, sent in as few writes as the buffer allows (one at scales 1 and 2)."""
+        runs = self._nibbles(colour, scale)
+        view = self._view
+        glyph = self._glyph
+        self._colour = -1
+        self._glyph_fb.fill(0)
+        self._glyph_fb.text(ch, 0, 0, 1)
+        size = 8 * scale
+        self._open(x, y, size, size)
+        run = 8 * scale  # bytes of 4 font pixels
+        line = 2 * run  # bytes of one pixel row of the cell
+        i = 0
+        for row in range(8):
+            bits = glyph[row]
+            high = (bits >> 4) * run
+            low = (bits & 0x0F) * run
+            view[i:i + run] = runs[high:high + run]
+            view[i + run:i + line] = runs[low:low + run]
+            j = i + line
+            for _ in range(scale - 1):
+                view[j:j + line] = view[i:i + line]
+                j += line
+            i = j
+            if row == 7 or i + line * scale > _CHUNK:
+                self._write_head(i)
+                i = 0
+        self._close()
 
     def show(self):
         """Nothing to flush: every drawing call has already reached the panel."""
