@@ -279,3 +279,52 @@ def test_hungarian_on_a_cp1252_console_folds_the_letters_it_lacks():
     assert "sosem fordul elo kulcsban" in text and "karakterek" in text, text
     help_text = subprocess.run(totpfob() + ["--lang", "hu", "--help"], capture_output=True, timeout=60, env=env)
     assert help_text.returncode == 0 and "kapcsolók" in help_text.stdout.decode("cp1252"), help_text.stderr
+
+
+# -- the token's own words ---------------------------------------------------------------------------------
+
+def _firmware_details() -> set:
+    """The English details the firmware puts in the error replies whose details the host shows (errors.describe):
+    account.Invalid's, vault.VaultError's and service.py's (too many wrong codes, flash write failed)."""
+    import ast
+
+    found = set()
+    for name in ("account.py", "vault.py", "service.py"):
+        tree = ast.parse((ROOT / "firmware" / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            called = getattr(node.func, "id", getattr(node.func, "attr", "")) if isinstance(node, ast.Call) else ""
+            shown = called in ("Invalid", "VaultError", "_Busy") or (  # errors.describe shows these codes' details
+                called == "_error" and getattr(node.args[1], "attr", "") in ("E_INVALID", "E_STORAGE", "E_BUSY"))
+            if shown and node.args:
+                text = node.args[-1]
+                text = text.left if isinstance(text, ast.BinOp) else text
+                if isinstance(text, ast.Constant) and isinstance(text.value, str):
+                    found.add(text.value)
+    return found
+
+
+def test_every_detail_the_firmware_sends_is_translated_on_the_host():
+    from totpfob import errors
+
+    details = _firmware_details()
+    assert "label and issuer take at most %d bytes" in details  # the scan finds them
+    assert not details - set(errors._DETAILS), "firmware details without a host translation: %s" % (
+        details - set(errors._DETAILS))
+
+
+def test_a_refusal_from_the_token_reads_in_hungarian_with_its_numbers():
+    from totpfob import errors, i18n
+    from totpfob.link import DeviceError, wire
+
+    try:
+        i18n.use("hu")
+        text = errors.describe(DeviceError(wire.E_INVALID, "label and issuer take at most 64 bytes"))
+        assert text == "a token nem tudja tárolni ezt a fiókot: a név és a kiadó legfeljebb 64 bájt lehet"
+        busy = errors.describe(DeviceError(wire.E_BUSY, "too many wrong codes; wait a minute"), "COM5")
+        assert busy == "a token ezt most elutasítja (túl sok hibás kód; várjon egy percet) [COM5]"
+        unknown = errors.describe(DeviceError(wire.E_STORAGE, "a phrase from a newer firmware"))
+        assert unknown.endswith("(a phrase from a newer firmware)")  # passed through as it came
+    finally:
+        i18n.use("en")
+    assert errors.describe(DeviceError(wire.E_INVALID, "label is empty")) == \
+        "the token cannot hold this account: label is empty"
