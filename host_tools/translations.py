@@ -8,7 +8,8 @@ installed totpfob reads only the compiled .mo, with the standard gettext module)
    files (an entry whose message is not in the code yet stays in its pending file);
 4. compile the .po into the .mo that is committed and installed.
 
-`python host_tools/translations.py --check` does 1 and 2 in memory and lists what lacks Hungarian, writing nothing.
+`python host_tools/translations.py --check` does 1 and 2 in memory and lists what lacks Hungarian, writing nothing;
+`--keep-pending` does everything but step 3.
 """
 
 import sys
@@ -117,7 +118,7 @@ def main(argv: list[str]) -> int:
     MESSAGES.mkdir(parents=True, exist_ok=True)
     with open(POT, "wb") as file:
         write_po(file, pot, width=110, include_lineno=False)
-    for line in take_pending(po):
+    for line in ([] if "--keep-pending" in argv else take_pending(po)):
         print(line)
     po.revision_date = _FIXED_DATE
     MESSAGES.mkdir(parents=True, exist_ok=True)

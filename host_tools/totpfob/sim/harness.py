@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from ..i18n import _
 from ..paths import tool
 from . import lock, render
 from .chips import OLED_SIZE
@@ -82,7 +83,7 @@ class VirtualToken:
         while not (self.link.exists() and (blank or len(self.screens()) > seen)):
             self.check_running()
             if time.monotonic() > deadline:
-                raise SimError("the virtual token did not come up within %g s" % timeout)
+                raise SimError(_("the virtual token did not come up within %g s") % timeout)
             time.sleep(0.05)
         return self
 
@@ -99,7 +100,7 @@ class VirtualToken:
         if self.proc is not None and self.proc.poll() is not None:
             said = self.output.read_text(errors="replace").strip().splitlines()
             said = [line for line in said if not line.startswith("virtual token: serial port")]
-            raise SimError("the virtual token stopped (exit %d)%s"
+            raise SimError(_("the virtual token stopped (exit %d)%s")
                            % (self.proc.returncode, ": " + said[-1] if said else ""))
 
     def kill9(self) -> None:
@@ -272,7 +273,7 @@ class VirtualToken:
     def show(self, label: str, issuer: str = "", presses: int = 101) -> Optional[dict]:
         """Press A, as a person does, until the token shows this account; its screen, or None if it never did
         (a token holds at most 100 accounts: 101 presses go round them all)."""
-        for _ in range(presses):
+        for _press in range(presses):
             time.sleep(0.3)  # let the screen settle after the last request or press
             shown = self.screens()
             latest = shown[-1] if shown else {}
@@ -287,7 +288,7 @@ class VirtualToken:
         deadline = time.monotonic() + timeout
         while not self.link.exists():
             if time.monotonic() > deadline or not self.alive():
-                raise SimError("the virtual token's serial port did not appear")
+                raise SimError(_("the virtual token's serial port did not appear"))
             time.sleep(0.02)
 
     def picture(self) -> list:

@@ -20,6 +20,7 @@ import tty
 from pathlib import Path
 
 from ..errors import UserError
+from ..i18n import _
 from .bus import SimBus
 from .config import HOLD_S, SimConfig
 from .display import Display
@@ -94,14 +95,14 @@ class Simulator:
                 first = {}
             pid, port = first.get("pid", "?"), first.get("port", "?")
             if config.state and busy.path == state_lock(Path(config.state)):
-                raise UserError("another virtual token (pid %s, serial port %s) uses the state directory %s: "
-                                "stop it first, or give this one another --state" % (pid, port, config.state)) from None
-            raise UserError("another virtual token (pid %s) serves the link %s: stop it first, or give this one "
-                            "another --link" % (pid, config.link)) from None
+                raise UserError(_("another virtual token (pid %s, serial port %s) uses the state directory %s: "
+                                  "stop it first, or give this one another --state") % (pid, port, config.state)) from None
+            raise UserError(_("another virtual token (pid %s) serves the link %s: stop it first, or give this one "
+                              "another --link") % (pid, config.link)) from None
         except OSError as exc:
             for lock in locks:
                 lock.release()
-            raise UserError("cannot lock %s: %s" % (exc.filename, exc.strerror)) from None
+            raise UserError(_("cannot lock %s: %s") % (exc.filename, exc.strerror)) from None
         return locks
 
     def _reported(self, info: dict, panel) -> None:
@@ -183,7 +184,7 @@ class Simulator:
         saved = termios.tcgetattr(sys.stdin) if interactive else None
         os.set_blocking(self.user_master, False)
         os.set_blocking(self.vm_master, False)
-        print("virtual token: serial port %s%s" % (self.port, " -> %s" % self.link if self.link else ""),
+        print(_("virtual token: serial port %s%s") % (self.port, " -> %s" % self.link if self.link else ""),
               flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # clean up the link and temp files
         if not self.config.headless:
@@ -199,7 +200,7 @@ class Simulator:
                     watch.append(self.user_control)
                 if interactive:
                     watch.append(sys.stdin.fileno())
-                ready, _, _ = select.select(watch, [], [], 0.2)
+                ready, _writable, _failed = select.select(watch, [], [], 0.2)
                 for fd in ready:
                     if fd == self.vm_master:
                         self._relay(self.vm_master, self.user_master)
