@@ -137,6 +137,7 @@ def _run_demo(args) -> int:
 
     argv = (["--state", args.state] if args.state else []) + (
         ["--seconds", str(args.seconds)] if args.seconds is not None else [])
+    os.environ["TOTPFOB_LANG"] = i18n.language()  # the `totpfob add` the demo runs speaks as this one does
     return demo.main(argv)
 
 

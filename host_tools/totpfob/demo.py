@@ -171,7 +171,7 @@ def watch_plain(token: VirtualToken, totp, seconds: float) -> int:
             compared += 1
             mismatches += not ok
             print(_("%s  token %s  pyotp %s  %s  (%d s left)") % (stamp, grouped(shown["code"]), grouped(expected),
-                                                               "match" if ok else "MISMATCH", shown["remaining"]),
+                                                               _("match") if ok else _("MISMATCH"), shown["remaining"]),
                   flush=True)
         pending = []
         time.sleep(0.1)
