@@ -7,7 +7,8 @@ first reports what the previous step left (kept: heap after that collection; pea
 included: inside a step nothing is freed here, so peak bounds from above what the step needed at once), then
 runs its own step. The steps: "base" (nothing: the baseline), "import NAME" (each module main.py pulls in, its
 own imports first, as the ESP32 would collect between them), "setup" (board.setup()), "App", "draw" (the first
-screen; must be a code), "tick" (a second later: the countdown bar), "end". Every screen drawn prints
+screen; must be a code), "tick" (a second later: the countdown bar), "next" (the last seconds of the step:
+the next code joins the screen), "end". Every screen drawn prints
 {"screen": name}; mem_info() at the end prints "GC: total", which tells the host whether the port had to grow
 its heap.
 
@@ -56,6 +57,12 @@ class Panel(SSD1306):
         return super().writev(parts)
 
 
+# The world's time, as the emulated RTC counts it: fixed, so that every run draws the same screens. The first
+# screen comes 10 s into a 30 s step; "tick" is a second later; "next" jumps to 5 s before the step's end, where
+# the next code joins the screen (with its word, in the token's language: texts loaded then).
+_WORLD = [1767225610.0]
+
+
 class Hardware:
     """What boards/sim/board.py takes from simhw: the bus with the chips, keys, idle, shown; no settings."""
 
@@ -63,7 +70,7 @@ class Hardware:
 
     def __init__(self):
         self.i2c = Bus()
-        self.i2c.attach(0x68, DS3231())
+        self.i2c.attach(0x68, DS3231(now=lambda: _WORLD[0]))
         self.i2c.attach(0x3C, Panel(128, 64))
 
     def button(self):
@@ -88,12 +95,12 @@ def _draw():
     _token["app"].draw()
 
 
-def _tick():
-    app = _token["app"]
-    clock = app.clock
-    now = clock.now()
-    clock.now = lambda: now + 1  # a second later, as the loop sees it; no sleep in a measurement
-    app.draw()
+def _later(seconds):
+    def later():
+        _WORLD[0] += seconds
+        _token["app"].draw()
+
+    return later
 
 
 _STEPS = {
@@ -101,7 +108,8 @@ _STEPS = {
     "setup": lambda: _token.update(token=sys.modules["board"].setup()),
     "App": lambda: _token.update(app=sys.modules["app"].App(_token["token"])),
     "draw": _draw,
-    "tick": _tick,
+    "tick": _later(1),
+    "next": _later(14),
 }
 
 
