@@ -5,6 +5,7 @@ computes; rename and delete are allowed on the token; a picture without a QR cod
 nothing; an export is previewed, then written. No key is ever in anything the server sends."""
 
 import base64
+import io
 import json
 import os
 import shutil
@@ -348,11 +349,20 @@ def test_no_token_plugged_in_is_said_plainly(chromium, tmp_path):
         lone.stop()
 
 
+def small_png(shot: bytes, path: Path) -> None:
+    """A screenshot in 64 colours: a page of flat colours looks the same at a third of the bytes."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(shot)) as picture:
+        picture.convert("RGB").quantize(64).save(path, optimize=True)
+
+
 @pytest.mark.skipif(not os.environ.get("TOTPFOB_GUI_PICTURES"),
                     reason="set TOTPFOB_GUI_PICTURES=1 to take the README's pictures of the page again")
 def test_pictures_for_the_readme(chromium, tmp_path):
     """The README's pictures: the page in each language, before and after adding the demo account."""
     sample = Path(__file__).resolve().parents[1] / "host_tools" / "totpfob" / "samples" / "ugyfelkapu-demo.png"
+    PICTURES.mkdir(exist_ok=True)
     for language in ("hu", "en"):
         token = VirtualToken(tmp_path / language).start()
         token.cli("add", "--uri", uri(RENAME_KEY, "work@example.com", "GitHub"), check=True)
@@ -365,13 +375,25 @@ def test_pictures_for_the_readme(chromium, tmp_path):
             tab.wait_for_selector("#tokens .token")
             tab.set_input_files("#picture-file", str(sample))
             tab.wait_for_selector("#found", state="visible")
-            tab.wait_for_selector("#busy", state="hidden")
-            tab.screenshot(path=str(PICTURES / ("gui-%s-add.png" % language)))
+            tab.wait_for_selector("body[data-busy='0']", state="attached")
+            small_png(tab.screenshot(), PICTURES / ("gui-%s-add.png" % language))
             tab.click("#add-button")
             tab.wait_for_selector("#code-view", state="visible")
-            tab.wait_for_selector("#busy", state="hidden")
-            tab.screenshot(path=str(PICTURES / ("gui-%s-code.png" % language)))
+            tab.wait_for_selector("body[data-busy='0']", state="attached")
+            small_png(tab.screenshot(), PICTURES / ("gui-%s-code.png" % language))
             context.close()
         finally:
             gui.stop()
             token.stop()
+
+
+def test_the_tokens_screen_language_is_chosen_on_the_page(page, tokens):
+    _, second = tokens
+    choice = page.card(second).locator("select.token-language")
+    choice.select_option("hu")
+    page.idle()
+    assert page.tab.locator("#message.ok").is_visible(), page.message()
+    assert json.loads(second.cli("info", "--json", check=True).stdout)["language"] == "hu"
+    page.card(second).locator("select.token-language").select_option("en")
+    page.idle()
+    assert json.loads(second.cli("info", "--json", check=True).stdout)["language"] == "en"

@@ -5,6 +5,7 @@ works; the server listens on loopback unless told otherwise in so many words, an
 
 import json
 import subprocess
+import time
 
 import pytest
 from gui_session import Gui
@@ -147,3 +148,36 @@ def test_nothing_is_logged_and_errors_are_sentences(gui):
     assert answer["error"] and "Traceback" not in answer["error"]
     done = gui.stop()
     assert gui.secret.encode() not in done.stdout.split(b"\n", 1)[1] + done.stderr
+
+
+@pytest.mark.parametrize("operation, given", [
+    ("key", {"key": "JBSWY3DPEHPK3PXP!!", "label": "me"}),
+    ("key", {"key": "JBSWY3DPEHPK3PXPJBSW", "label": ""}),
+    ("uri", {"uri": "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP!!"}),
+    ("uri", {"uri": "otpauth://hotp/x?secret=JBSWY3DPEHPK3PXPJBSWY3DP"}),
+    ("uri", {"uri": "JBSWY3DPEHPK3PXPJBSWY3DP"}),
+    ("import-read", {"files": [{"name": "a.json", "data": "eyJzZWNyZXQiOiAiSkJTV1kzRFBFSFBLM1BYUCJ9"}],
+                     "ports": ["/dev/null/no-token"]}),
+])
+def test_a_bad_key_link_or_export_is_one_sentence_that_never_repeats_the_key(gui, operation, given):
+    gui.enter()
+    answer = gui.api(operation, given)
+    said = answer["error"]
+    assert said and "\n" not in said and "Traceback" not in said
+    for key in ("JBSWY3DPEHPK3PXP", "jbswy3dpehpk3pxp"):
+        assert key not in said
+    assert not any(b"JBSWY3DPEHPK3PXP" in body for body in gui.bodies)
+
+
+def test_a_picture_that_is_not_one_is_one_sentence(gui):
+    gui.enter()
+    status, _, body = gui.request("POST", "/api/picture", b"\x89PNG but not really", {"Content-Type": "image/png"})
+    assert status == 200
+    job = json.loads(body)["job"]
+    for _ in range(100):
+        status, _, body = gui.request("GET", "/api/job?id=" + job)
+        answer = json.loads(body)
+        if answer["done"]:
+            break
+        time.sleep(0.05)
+    assert answer["error"] == "this is not a picture that can be read (PNG or JPEG)"

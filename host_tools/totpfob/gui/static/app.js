@@ -136,6 +136,14 @@ async function refresh() {
 
 function readable() { return tokens.filter((token) => !token.error); }
 
+// A token as a person tells them apart: its board and the last part of its port ("ttyUSB0", "COM3"); the whole
+// port is in the tooltip.
+function tokenName(port) {
+  const token = tokens.find((found) => found.port === port) || {};
+  const short = port.split(/[\\/]/).pop();
+  return token.board ? token.board + " – " + short : short;
+}
+
 function showTokens() {
   const box = $("tokens");
   box.textContent = "";
@@ -143,7 +151,9 @@ function showTokens() {
   for (const token of tokens) {
     const card = element("div", null, "token");
     card.dataset.port = token.port;
-    card.append(element("h3", (token.board ? token.board + " – " : "") + token.port));
+    const title = element("h3", tokenName(token.port));
+    title.title = token.port;
+    card.append(title);
     if (token.error) {
       card.append(element("p", T.token_unreadable + " " + sentence(token.error), "notice"));
       box.append(card);
@@ -260,7 +270,8 @@ function showDraft() {
     tick.type = "checkbox";
     tick.value = token.port;
     tick.checked = first || ticked.has(token.port);
-    label.append(tick, " " + (token.board ? token.board + " – " : "") + token.port);
+    label.append(tick, " " + tokenName(token.port));
+    label.title = token.port;
     box.append(label, element("br"));
   }
   if (!readable().length) box.append(element("p", T.no_token, "notice"));
@@ -287,7 +298,7 @@ function grouped(code) {
 function showCode(done) {
   shownCode = done.draft;
   $("code-account").textContent = accountName(done.account);
-  $("code-stored").textContent = T.stored_on + " " + Object.keys(done.stored).join(", ");
+  $("code-stored").textContent = T.stored_on + " " + Object.keys(done.stored).map(tokenName).join(", ");
   $("code-view").hidden = false;
   $("add").hidden = true;
   tick();
@@ -379,7 +390,7 @@ async function importWrite() {
   showPreview();
   $("import-files").value = "";
   $("import-password").value = "";
-  const written = Object.entries(done.written).map(([port, count]) => count + " → " + port).join(", ");
+  const written = Object.entries(done.written).map(([port, count]) => count + " → " + tokenName(port)).join(", ");
   await refresh();
   say(format(T.import_done, {written}), true);
 }
