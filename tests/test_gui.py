@@ -397,3 +397,30 @@ def test_the_tokens_screen_language_is_chosen_on_the_page(page, tokens):
     page.card(second).locator("select.token-language").select_option("en")
     page.idle()
     assert json.loads(second.cli("info", "--json", check=True).stdout)["language"] == "en"
+
+
+def test_the_clock_is_set_from_the_page(page, tokens):
+    first, _ = tokens
+    page.card(first).get_by_role("button", name="Set the clock").click()
+    page.idle()
+    assert page.tab.locator("#message.ok").is_visible(), page.message()
+    assert page.card(first).locator(".clock").inner_text() == "The token's clock is right."
+    status = json.loads(first.cli("time", "status", "--json", check=True).stdout)
+    assert status["clock"] == "ok" and abs(status["offset_s"]) < 1
+
+
+def test_a_wipe_allowed_on_the_token_leaves_it_empty(page, tokens):
+    _, second = tokens
+    second.cli("add", "--uri", uri(RENAME_KEY, "wiped@example.com", "Wiped"), check=True)
+    page.tab.click("#refresh")
+    page.idle()
+    page.tab.once("dialog", lambda dialog: dialog.accept())
+    second.answer_questions()
+    try:
+        page.card(second).get_by_role("button", name="Delete every account").click()
+        page.idle()
+    finally:
+        second.answer_questions(None)
+    assert page.tab.locator("#message.ok").is_visible(), page.message()
+    assert accounts_on(second) == []
+    assert page.card(second).inner_text().count("No accounts on this token yet.") == 1

@@ -125,7 +125,7 @@ class Api:
 
     def tokens(self) -> dict:
         """Each token: what it says about itself, its accounts and its clock; or why it cannot be read."""
-        found = []
+        found: list[dict] = []
         for port in self.ports():
             try:
                 about = ops.info(port)

@@ -19,6 +19,11 @@ from ..otpauth import InputError
 KEPT = 64  # finished jobs kept for the page to collect; the oldest go first
 
 
+def unexpected(exc: BaseException) -> str:
+    """A failure nobody foresaw, in one sentence; its text is left out, as it could quote what it was given."""
+    return _("something unexpected went wrong (%s); nothing more is known; try again") % type(exc).__name__
+
+
 @dataclass
 class Job:
     notes: list = field(default_factory=list)
@@ -61,9 +66,7 @@ class Jobs:
         except (UserError, InputError) as exc:
             job.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - the page gets one sentence, whatever went wrong
-            # The exception's text is left out: it could quote what it was given.
-            job.error = _("something unexpected went wrong (%s); nothing more is known; try again") \
-                % type(exc).__name__
+            job.error = unexpected(exc)
         finally:
             job.done = True
 

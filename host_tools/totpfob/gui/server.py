@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from . import api
+from .jobs import unexpected
 
 STATIC = Path(__file__).resolve().parent / "static"
 _FILES = {"/": ("index.html", "text/html; charset=utf-8"),
@@ -74,6 +75,14 @@ class Server(ThreadingHTTPServer):
     api: api.Api
     last_seen = 0.0  # time.monotonic() of the page's last heartbeat; 0 before any page was open
 
+    def handle_error(self, request, client_address):
+        """A browser that went away mid-answer, or a request that failed: nothing to show on the terminal (the
+        standard handler prints a traceback there)."""
+
+
+class Server6(Server):
+    address_family = socket.AF_INET6
+
 
 class Handler(BaseHTTPRequestHandler):
     server: Server
@@ -120,7 +129,11 @@ class Handler(BaseHTTPRequestHandler):
             body = self.rfile.read(length)
         if url.path == "/api/heartbeat":
             self.server.last_seen = time.monotonic()
-        status, answer = self.server.api.handle(url.path[5:], post, query, body, self.headers.get("Content-Type", ""))
+        try:
+            status, answer = self.server.api.handle(url.path[5:], post, query, body,
+                                                    self.headers.get("Content-Type", ""))
+        except Exception as exc:  # noqa: BLE001 - one sentence for the page, never a traceback
+            status, answer = HTTPStatus.INTERNAL_SERVER_ERROR, {"error": unexpected(exc)}
         self._json(status, answer)
 
     def _enter(self, given: str) -> None:
@@ -157,10 +170,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def make(host: str, port: int, handler: api.Api, secret: str | None = None) -> Server:
     """A server bound to host:port (port 0: any free one), not yet serving."""
-    cls = Server
-    if ":" in host:
-        cls = type("Server6", (Server,), {"address_family": socket.AF_INET6})
-    server = cls((host, port), Handler)
+    server = (Server6 if ":" in host else Server)((host, port), Handler)
     server.guard = Guard(host, server.server_address[1], secret)
     server.api = handler
     return server
