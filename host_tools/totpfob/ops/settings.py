@@ -37,9 +37,8 @@ def set_language(port: str, language: str) -> None:
 
 def said(language: object) -> str:
     """The token's language as a person reads it: "Hungarian", or that it was never set."""
-    if language in NAMES:
-        return _(NAMES[language])  # type: ignore[index]
-    return _("English (never set)")
+    name = NAMES.get(language) if isinstance(language, str) else None
+    return _(name) if name else _("English (never set)")
 
 
 def adopt_host_language(token: Token, port: str, note: Note = quiet) -> None:
