@@ -34,7 +34,7 @@ def test_the_defaults_are_the_configs_and_a_config_round_trips_through_the_comma
     config = SimConfig(headless=True, link="/tmp/t", state="s", screen_dump="d.jsonl", snapshot="p.png",
                        control="c", serial_log="l", display_off=5.0, sleep=30.0, heap="64k", rtc_lost=True,
                        rtc_offset=-3600.5, rtc_drift_ppm=-20.0, rtc_chip="pcf8563", keep=True,
-                       repl_idle=5.0, fail_setup=True)
+                       repl_idle=5.0, fail_setup=True, flash_timing="worst", flash_blocks=64)
     assert all(getattr(config, f.name) != f.default for f in fields(SimConfig) if f.name != "blank")
     assert SimConfig.from_args(parser.parse_args(["sim", *config.argv()])) == config
     assert SimConfig.from_args(parser.parse_args(["sim", "--blank"])).mode == "repl"

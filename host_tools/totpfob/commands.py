@@ -9,6 +9,7 @@ from .account import ALGORITHMS, Account
 from .errors import Interrupted, UserError
 from .i18n import _
 from .otpauth import printable
+from .progress import Printer
 
 _SETTINGS = ("label", "issuer", "algorithm", "digits", "period")
 NEXT_CODE_WITHIN_S = 10  # `add` prints the next code too when the current one has less time left than this
@@ -42,7 +43,7 @@ def cmd_add(args) -> int:
         kept = importcmd.open_backup(args)
     except KeyboardInterrupt:
         raise Interrupted(_(importcmd.UNCHANGED)) from None
-    added = ops.add(ops.pick_ports(args.port), account, args.replace, note=print)
+    added = ops.add(ops.pick_ports(args.port), account, args.replace, note=Printer())
     importcmd.save_backup(kept, [added.account], print)
     print(_("code now: %s  (%d s left) - the token shows the same; type it into the pairing page")
           % (_grouped(added.code), added.remaining))
@@ -80,7 +81,7 @@ def cmd_rename(args) -> int:
         new = otpauth.settings(args.new)["label"]  # the same checks as a new account's name (bidi marks...)
     except otpauth.InputError as exc:
         raise UserError(str(exc)) from None
-    renamed = ops.rename(ops.pick_port(args.port), args.old, new, note=print)
+    renamed = ops.rename(ops.pick_port(args.port), args.old, new, note=Printer())
     print(_("renamed %s to %s") % (printable(renamed.name), printable(new)))
     return 0
 
@@ -91,7 +92,7 @@ def cmd_delete(args) -> int:
             _("this deletes an account for good; to confirm without a question add --yes")):
         print(_("nothing was deleted"))
         return 1
-    deleted = ops.delete(ops.pick_port(args.port), args.label, note=print)
+    deleted = ops.delete(ops.pick_port(args.port), args.label, note=Printer())
     print(_("deleted %s from the token") % printable(deleted.name))
     return 0
 
@@ -99,7 +100,7 @@ def cmd_delete(args) -> int:
 def cmd_wipe(args) -> int:
     if not args.yes:
         raise UserError(_("wipe removes every account from the token; run it again with --yes to confirm"))
-    ops.wipe(ops.pick_port(args.port), note=print)
+    ops.wipe(ops.pick_port(args.port), note=Printer())
     print(_("the token holds no accounts now"))
     return 0
 
@@ -132,7 +133,7 @@ def _said(value: object) -> str:
 
 
 def cmd_time_sync(args) -> int:
-    ops.time_sync(ops.pick_ports(args.port), note=print)
+    ops.time_sync(ops.pick_ports(args.port), note=Printer())
     return 0
 
 

@@ -25,6 +25,7 @@ _MESSAGES = {
     wire.E_STORAGE: N_("the token could not use its storage"),
     wire.E_DENIED: N_("refused on the token (a short press, or nobody held A for 3 s in time): nothing was changed"),
     wire.E_BUSY: N_("the token refuses this for now"),
+    wire.E_AGAIN: N_("the token stayed busy with another request (another totpfob?); try again"),
 }
 
 

@@ -15,6 +15,7 @@ from .errors import Interrupted, UserError
 from .i18n import N_, _, ngettext
 from .importers import Entry, sources
 from .otpauth import InputError, printable
+from .progress import Printer
 
 YES = ("y", "yes", "i", "igen")  # the answers that agree, in English and in Hungarian
 UNCHANGED = N_("interrupted; nothing was changed")  # translated where raised: _(UNCHANGED)
@@ -136,7 +137,7 @@ def cmd_import(args) -> int:
     if not args.sources and not args.screen and not args.clipboard:
         raise UserError(_("name what to import: an export file, a QR picture, an otpauth URI, --screen or"
                           " --clipboard"))
-    say: Callable[[str], None] = _to_stderr if args.json else print
+    say: Callable[[str], None] = Printer(out=sys.stderr) if args.json else Printer()
     try:  # nothing is written before import_accounts: a Ctrl-C up to there changed nothing
         ready = _prepared(args, say)
     except KeyboardInterrupt:
@@ -192,10 +193,6 @@ def _grabbed(args) -> list[tuple[str, bytes]]:
         else:
             taken.append((_("the clipboard"), sources.in_pictures([content], _("the picture in the clipboard"))))
     return taken
-
-
-def _to_stderr(text: str) -> None:
-    print(text, file=sys.stderr)
 
 
 def add_parser(commands, shared: dict) -> None:

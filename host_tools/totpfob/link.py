@@ -5,6 +5,7 @@ import errno
 import os
 import random
 import re
+import struct
 import time
 from collections.abc import Callable
 
@@ -30,11 +31,21 @@ except ImportError:  # Windows
     _PORT_ERRORS = (serial.SerialException, OSError)
 
 
-_WAIT_GAP_S = 3.0  # the token sends WAIT about every second; this long without one, it is gone
+# The token sends WAIT about every second (one slow flash operation may hold one back); this long without one, it
+# is gone.
+_WAIT_GAP_S = 5.0
+_AGAIN_PAUSE_S = 0.5  # a token busy with another request (E_AGAIN) is asked again this much later ...
+_AGAIN_FOR_S = 600.0  # ... for at most this long: an erase on the slowest flash takes minutes
+BUSY = 0xFF  # on_progress's job while the token is busy with another request (it answered E_AGAIN)
+_TRIED_AGAIN = object()
 
 
 class LinkError(Exception):
     """The token did not answer, went away, or the port cannot be opened."""
+
+
+class PortBusy(LinkError):
+    """Another program (another totpfob) has the token's port open."""
 
 
 class DeviceError(Exception):
@@ -73,6 +84,10 @@ class Link:
         # Called once per request when the token answers WAIT (it asks the person holding it), with the seconds
         # it gives them; the request then waits as long as WAITs keep coming.
         self.on_wait: Callable[[int], None] | None = None
+        # Called with (job, done, in all, seconds since the request was sent) for each WAIT of a token that works
+        # on a request (wire.WORK_*: a write, an erase) and each E_AGAIN of one busy with another (job BUSY).
+        self.on_progress: Callable[[int, int, int, float], None] | None = None
+        self._told = False  # on_wait was called for this request
         ser = serial.Serial()
         ser.port = port
         ser.baudrate = 115200
@@ -87,7 +102,8 @@ class Link:
             ser.reset_input_buffer()
         except _PORT_ERRORS + (ValueError,) as exc:
             ser.close()
-            raise LinkError(_open_failed(port, exc)) from None
+            busy = _errno(exc) in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EBUSY)
+            raise (PortBusy if busy else LinkError)(_open_failed(port, exc)) from None
         self.serial = ser
 
     def __enter__(self):
@@ -113,36 +129,61 @@ class Link:
         return data
 
     def request(self, kind: int, payload: bytes = b"", timeout: float | None = None) -> bytes:
-        """Send one request and return the payload of its OK reply; DeviceError if refused."""
+        """Send one request and return the payload of its OK reply; DeviceError if refused. A token that says
+        it works on the request (WAIT) is waited for as long as it says so; one busy with another request
+        (E_AGAIN) is asked again, and neither counts as a try."""
         self.rid = (self.rid + 1) & 0xFFFF
         frame = frames.frame(kind, self.rid, payload)
         wait = timeout or self.timeout
-        for _try in range(self.retries):
+        started = time.monotonic()
+        self._told = False
+        tries = 0
+        while tries < self.retries:
+            tries += 1
             try:
                 self.serial.write(frame)
                 self.serial.flush()
             except _PORT_ERRORS:
                 raise LinkError(_(_GONE) % self.port_name) from None
-            deadline = time.monotonic() + wait
-            told = False
-            while time.monotonic() < deadline:
-                for reply, rid, body in self.deframer.feed(self._read()):
-                    if rid != self.rid:
-                        continue  # a late answer to an earlier try
-                    if reply == wire.WAIT:
-                        # The token asks the person holding it and says so about every second: wait on, and
-                        # never send the request again meanwhile (a retry must not raise a second question).
-                        deadline = time.monotonic() + max(wait, _WAIT_GAP_S)
-                        if not told and self.on_wait is not None:
-                            told = True
-                            self.on_wait(body[0] if body else 0)
-                        continue
-                    if reply == wire.OK:
-                        return body
-                    if reply == wire.ERROR and body:
-                        raise DeviceError(body[0], body[1:].decode("ascii", "replace"))
+            answer = self._answer(wait, started)
+            if answer is _TRIED_AGAIN:
+                tries -= 1
+                time.sleep(_AGAIN_PAUSE_S)
+            elif answer is not None:
+                return answer
         raise LinkError(_("the token on %s does not answer (if its display is dark, press a button to wake it;"
                           " is it running the totpfob firmware?)") % self.port_name)
+
+    def _answer(self, wait: float, started: float):
+        """The OK payload of the request just sent; _TRIED_AGAIN when the token is busy with another; None when
+        it said nothing for `wait` s (_WAIT_GAP_S after a WAIT); DeviceError when it refused."""
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            for reply, rid, body in self.deframer.feed(self._read()):
+                if rid != self.rid:
+                    continue  # a late answer to an earlier try
+                if reply == wire.WAIT:
+                    # The token asks the person holding it, or works on the request, and says so about every
+                    # second: wait on, and never send the request again meanwhile (a retry must not raise a
+                    # second question).
+                    deadline = time.monotonic() + max(wait, _WAIT_GAP_S)
+                    if body and body[0]:  # seconds left for the person to answer
+                        if not self._told and self.on_wait is not None:
+                            self._told = True
+                            self.on_wait(body[0])
+                    elif self.on_progress is not None:
+                        job, done, total = struct.unpack_from("<BHH", body, 1) if len(body) >= 6 else (0, 0, 0)
+                        self.on_progress(job, done, total, time.monotonic() - started)
+                    continue
+                if reply == wire.OK:
+                    return body
+                if reply == wire.ERROR and body:
+                    if body[0] == wire.E_AGAIN and time.monotonic() - started < _AGAIN_FOR_S:
+                        if self.on_progress is not None:
+                            self.on_progress(BUSY, 0, 0, time.monotonic() - started)
+                        return _TRIED_AGAIN
+                    raise DeviceError(body[0], body[1:].decode("ascii", "replace"))
+        return None
 
 
 _GONE = N_("the token on %s went away (unplugged, or reset?)")

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import progress
 from .account import Account
 from .i18n import N_, _
 from .link import Link, LinkError, wire
@@ -44,14 +45,27 @@ class DeviceTime:
 class Token:
     def __init__(self, link: Link):
         self.link = link
+        # The token said it erases after the request being sent (confirm_note hears it): the change itself is
+        # on its flash already.
+        self.erasing = False
 
     def confirm_note(self, note: Callable[[str], None]) -> None:
         """Say through `note` (once per request) when the token asks the person holding it to allow a request:
-        wipe, delete, rename, replace, a clock jump of over 5 minutes, maintenance."""
+        wipe, delete, rename, replace, a clock jump of over 5 minutes, maintenance; and, as a progress.Progress,
+        how far a request is that has run for over half a second (a write, an erase, a token busy with another
+        request)."""
         self.link.on_wait = lambda left: note(_(_CONFIRM) % left)
+
+        def working(job: int, done: int, total: int, elapsed: float) -> None:
+            self.erasing = self.erasing or job == wire.WORK_ERASE
+            if elapsed >= progress.SHOW_AFTER_S:
+                note(progress.of_work(job, done, total))
+
+        self.link.on_progress = working
 
     def _ask(self, kind: int, *values, timeout: float | None = None) -> list:
         """Send a request of this kind built from values; the fields of its OK reply."""
+        self.erasing = False
         return _read(kind, self.link.request(kind, wire.request(kind, *values), timeout=timeout))
 
     def info(self) -> dict:

@@ -1,5 +1,6 @@
 """The accounts on tokens: add (to one or several tokens), list, rename, delete, wipe."""
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -12,7 +13,7 @@ from ..link import DeviceError, Link, LinkError
 from ..paths import firmware_module
 from ..token import Token
 from .clock import ensure_clock
-from .session import Note, connect, distinct_ports, find_account, quiet, translated
+from .session import Note, afresh, connect, distinct_ports, find_account, open_link, quiet, translated
 from .settings import adopt_host_language
 
 otp = firmware_module("otp")
@@ -52,7 +53,7 @@ def add(ports: Sequence[str], account: Account, replace: bool = False, note: Not
     stored: dict[str, int] = {}
     with ExitStack() as links:
         try:
-            tokens, existed = _checked(links, ports, account, replace, several)
+            tokens, existed = _checked(links, ports, account, replace, several, note)
         except KeyboardInterrupt:
             raise Interrupted(_("interrupted; nothing was changed")) from None
         except UserError as exc:
@@ -99,13 +100,15 @@ def add(ports: Sequence[str], account: Account, replace: bool = False, note: Not
     return Added(account, stored, code(account, now), now)
 
 
-def _checked(links: ExitStack, ports: list[str], account: Account, replace: bool, several: bool) -> tuple:
+def _checked(links: ExitStack, ports: list[str], account: Account, replace: bool, several: bool,
+             note: Note = quiet) -> tuple:
     """Open every port and check every token before anything is written: ({port: Token}, {port: whether it
     already holds the account}); UserError naming the token that would fail."""
     tokens, existed = {}, {}
     for port in ports:
         with translated(port, several):
-            token = Token(links.enter_context(Link(port)))
+            token = Token(links.enter_context(open_link(port, note)))
+            token.confirm_note(note)  # a token busy with another request (Ctrl-C'd): waited for, saying so
             about = token.hello()
             there = any(a.issuer == account.issuer and a.label == account.label for a in token.accounts())
         if there and not replace:
@@ -168,24 +171,47 @@ def accounts(port: str) -> list[Account]:
 def rename(port: str, old: str, new_label: str, note: Note = quiet) -> Account:
     """Give the account named old (LABEL or ISSUER:LABEL) a new label; the account as it was. The person
     holding the token allows it there (note says so)."""
-    with connect(port) as token:
+    with connect(port, note=note) as token:
         account = find_account(token, old)
-        token.confirm_note(note)
-        token.rename(account, new_label)
+        try:
+            token.rename(account, new_label)
+        except KeyboardInterrupt:
+            renamed = dataclasses.replace(account, label=new_label)
+            raise Interrupted(_("interrupted; ") + afresh(token, port, lambda again: (
+                _("%s was renamed to %s") % (account.name, renamed.name) if _holds(again, renamed)
+                else _("nothing was changed (%s is still called so)") % account.name))) from None
     return account
 
 
 def delete(port: str, name: str, note: Note = quiet) -> Account:
     """Delete the account named LABEL or ISSUER:LABEL, once allowed on the token; the account deleted."""
-    with connect(port) as token:
+    with connect(port, note=note) as token:
         account = find_account(token, name)
-        token.confirm_note(note)
-        token.delete(account)
+        try:
+            token.delete(account)
+        except KeyboardInterrupt:
+            if token.erasing:
+                raise Interrupted(_("interrupted; %s was deleted (the token goes on erasing its key from its flash)")
+                                  % account.name) from None
+            raise Interrupted(_("interrupted; ") + afresh(token, port, lambda again: (
+                _("nothing was changed (%s is still on the token)") % account.name if _holds(again, account)
+                else _("%s was deleted") % account.name))) from None
     return account
 
 
 def wipe(port: str, note: Note = quiet) -> None:
     """Delete every account on the token, once allowed on the token."""
-    with connect(port) as token:
-        token.confirm_note(note)
-        token.wipe()
+    with connect(port, note=note) as token:
+        try:
+            token.wipe()
+        except KeyboardInterrupt:
+            if token.erasing:
+                raise Interrupted(_("interrupted; every account was deleted (the token goes on erasing the keys from"
+                                    " its flash)")) from None
+            raise Interrupted(_("interrupted; ") + afresh(token, port, lambda again: (
+                _("every account was deleted") if not again.accounts()
+                else _("nothing was changed (the accounts are still on the token)")))) from None
+
+
+def _holds(token: Token, account: Account) -> bool:
+    return any(a.issuer == account.issuer and a.label == account.label for a in token.accounts())

@@ -4,10 +4,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import timesync
-from ..errors import UserError
+from ..errors import Interrupted, UserError
 from ..i18n import _
 from ..token import Token
-from .session import Note, connect, distinct_ports, quiet
+from .session import Note, afresh, connect, distinct_ports, quiet
 
 
 def ensure_clock(token: Token, note: Note = quiet) -> str:
@@ -71,9 +71,12 @@ def time_sync(ports: Sequence[str], note: Note = quiet) -> list[Synced]:
             note(text)
 
     for port in ports:
-        with connect(port, name_port=len(ports) > 1) as token:
-            token.confirm_note(note)  # moving a valid clock by over 5 minutes is allowed on the token
-            before, after = set_clock(token, port if len(ports) > 1 else "", once)
+        # Moving a valid clock by over 5 minutes is allowed on the token: note says so.
+        with connect(port, name_port=len(ports) > 1, note=note) as token:
+            try:
+                before, after = set_clock(token, port if len(ports) > 1 else "", once)
+            except KeyboardInterrupt:
+                raise Interrupted(_("interrupted; ") + afresh(token, port, _clock_now)) from None
         if before.lost:
             note(_("token on %s had lost its time; now %+.3f s from this computer, drift correction %+.2f ppm")
                  % (port, after.offset_s, after.drift_ppm))
@@ -82,6 +85,14 @@ def time_sync(ports: Sequence[str], note: Note = quiet) -> list[Synced]:
                  % (port, before.offset_s, after.offset_s, after.drift_ppm))
         done.append(Synced(port, before, after))
     return done
+
+
+def _clock_now(token: Token) -> str:
+    """What the token's clock holds, in a sentence (after a stop: it was set, or it was left as it was)."""
+    status = timesync.status(token)
+    if status.lost:
+        return _("the token's clock is not set")
+    return _("the token's clock is %+.3f s from this computer's") % status.offset_s
 
 
 def time_status(port: str) -> timesync.Status:

@@ -13,6 +13,7 @@ from ..account import Account
 from ..errors import Interrupted, UserError
 from ..i18n import _, ngettext
 from ..importers import Entry
+from ..progress import Progress
 from .accounts import code, holds
 from .clock import ensure_clock
 from .session import Note, connect, distinct_ports, quiet
@@ -129,12 +130,13 @@ def import_accounts(ports: Sequence[str], accounts: Sequence[Account], replace: 
             done.left[port] = [a for a in accounts if a not in todo[port]]
             if not todo[port]:
                 continue
-            with connect(port, name_port=True) as token:
-                token.confirm_note(note)  # a replaced key, a clock jump: allowed on the token
+            # A replaced key, a clock jump: allowed on the token (note says so, and how far a long write is).
+            with connect(port, name_port=True, note=note) as token:
                 set_clock = ensure_clock(token, note)
                 if set_clock:
                     note(set_clock)
-                for account in todo[port]:
+                for number, account in enumerate(todo[port], 1):
+                    note(Progress(_("writing account %d of %d to the token on %s…") % (number, len(todo[port]), port)))
                     existed = _key(account) in token_state.names
                     sending = (token, port, account, existed)
                     done.stored[port] = token.add(account.record(), replace=existed)

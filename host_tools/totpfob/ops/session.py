@@ -2,16 +2,19 @@
 by the name the user gives."""
 
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from ..account import Account
 from ..errors import UserError, describe
 from ..i18n import _
-from ..link import DeviceError, Link, LinkError, find_port
+from ..link import DeviceError, Link, LinkError, PortBusy, find_port
+from ..progress import Progress
 from ..token import Token
 
 Note = Callable[[str], None]  # takes one line for the user, said while an operation runs
+PORT_WAIT_S = 600.0  # the longest another totpfob may keep the port (a wipe on the slowest flash takes minutes)
 
 
 def quiet(text: str) -> None:
@@ -47,14 +50,47 @@ def translated(port: str, name_port: bool = False) -> Iterator[None]:
 
 
 @contextmanager
-def connect(port: str, name_port: bool = False) -> Iterator[Token]:
+def connect(port: str, name_port: bool = False, note: Note = quiet) -> Iterator[Token]:
     """A Token on port that speaks this totpfob's protocol. Every link failure and refusal inside the block
-    becomes one UserError line (naming the port when name_port: several tokens are in play)."""
+    becomes one UserError line (naming the port when name_port: several tokens are in play). note: hears what
+    the token asks and how far a long request is (Token.confirm_note), from the first request on."""
     with translated(port, name_port):
-        with Link(port) as link:
+        with open_link(port, note) as link:
             token = Token(link)
+            token.confirm_note(note)
             token.hello()
             yield token
+
+
+def open_link(port: str, note: Note = quiet) -> Link:
+    """A Link to port. While another program (another totpfob) has the port open, wait for it to let go, up to
+    PORT_WAIT_S, saying so once: two commands for one token run one after the other, neither fails for it."""
+    since = time.monotonic()
+    told = False
+    while True:
+        try:
+            return Link(port)
+        except PortBusy:
+            if time.monotonic() - since > PORT_WAIT_S:
+                raise
+            if not told:
+                told = True
+                note(Progress(_("the token on %s is in use by another totpfob; waiting for it to finish…") % port))
+            time.sleep(0.2)
+
+
+def afresh(token: Token, port: str, ask: Callable[[Token], str]) -> str:
+    """What ask() says of the token on port, asked on a new connection after a Ctrl-C (the old one let go
+    first; a token still asking its person answers once they did, or its question timed out); a sentence
+    saying it cannot be told when the token does not answer or a second Ctrl-C comes."""
+    token.link.close()
+    try:
+        with Link(port) as link:
+            again = Token(link)
+            again.hello()
+            return ask(again)
+    except (LinkError, DeviceError, KeyboardInterrupt):
+        return _("whether it was done is unknown: run `totpfob --port %s list`") % port
 
 
 def distinct_ports(ports: Sequence[str]) -> list[str]:

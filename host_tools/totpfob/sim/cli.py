@@ -49,6 +49,7 @@ def add_parser(subparsers) -> None:
                           "flash chip), worst (each operation at its datasheet maximum) or none (instant)"))
     p.add_argument("--repl-idle", type=float, help=argparse.SUPPRESS)  # tests: a shorter maintenance timeout
     p.add_argument("--fail-setup", action="store_true", help=argparse.SUPPRESS)  # tests: a board that fails
+    p.add_argument("--flash-blocks", type=int, help=argparse.SUPPRESS)  # tests: a smaller flash, a shorter scrub
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--blank", action="store_true",
                       help=_("a freshly flashed board: erased flash, MicroPython REPL on the port"))

@@ -12,7 +12,7 @@ from typing import Optional
 DEFAULT_HEAP = "192k"
 RTC_CHIPS = ("ds3231", "pcf8563")
 REPL_IDLE_S = 60.0  # esp32board's _REPL_IDLE_MS: an allowed maintenance closes after this long without traffic
-HIDDEN = ("repl_idle", "fail_setup")  # flags for tests, left out of `totpfob sim --help`
+HIDDEN = ("repl_idle", "fail_setup", "flash_blocks")  # flags for tests, left out of `totpfob sim --help`
 HOLD_S = 3.5  # the keyboard's `h`: "A hold 3.5", long enough for the token's 3 s gesture
 
 # How long the virtual token's flash takes: [4 KiB sector erase us, program us per 256-byte page, bytes read per
@@ -20,8 +20,8 @@ HOLD_S = 3.5  # the keyboard's `h`: "A hold 3.5", long enough for the token's 3 
 #   sector erase (tSE)  Winbond W25Q32JV 45 ms typical, 400 ms max; GigaDevice GD25Q32C 50 / 400 ms (XMC's
 #                       XM25QH32 and the 64 Mbit parts are of the same order);
 #   page program (tPP)  W25Q32JV 0.4 ms typical, 3 ms max for a whole 256-byte page; GD25Q32C 0.6 / 2.4 ms. The
-#                       ESP32 programs at most 64 bytes per command (its SPI controller's buffer), and each
-#                       command costs the first byte's time again (tBP1 30 us + 2.5 us a byte typical): some
+#                       ESP32 programs a page in four pieces (the size of its SPI controller's buffer), and
+#                       each piece costs the first byte's time again (tBP1 30 us + 2.5 us a byte typical): some
 #                       0.7 ms a page in all;
 #   reads               not a datasheet figure: 40 MHz dual I/O (the ESP32_GENERIC image's mode) moves 10 MB/s,
 #                       less the command and address of each small read LittleFS makes: some 8 MB/s, 4 at worst.
@@ -58,6 +58,9 @@ class SimConfig:
     # REPL_IDLE_S, as on a board), and a board whose setup raises (a chip that does not answer).
     repl_idle: Optional[float] = None
     fail_setup: bool = False
+    # Hidden too: the flash's size in 4 KiB blocks for a new image (default 512: the 2 MiB filesystem of a 4 MB
+    # ESP32). Fewer blocks make fewer to scrub: tests at worst timing erase 100 rather than 500 of them.
+    flash_blocks: Optional[int] = None
 
     def __post_init__(self):
         if self.blank and self.keep:

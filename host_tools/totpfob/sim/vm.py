@@ -59,6 +59,8 @@ class VM:
             "bus": ["/dev/fd/%d" % fd for fd in vm_ends],
             "display_off_s": self.config.display_off or 0, "sleep_s": self.config.sleep or 0,
         }
+        if self.config.flash_blocks:
+            settings["blocks"] = self.config.flash_blocks
         timing = FLASH_TIMINGS[self.config.flash_timing]
         if timing:
             settings["flash_timing"] = list(timing)
