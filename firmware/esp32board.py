@@ -35,6 +35,12 @@ def woke_from_sleep():
     return machine.reset_cause() == machine.DEEPSLEEP_RESET
 
 
+def powered_up():
+    """True when this boot follows a power-up (the board was off): its chips start from their reset state,
+    asleep, rather than from whatever a restart left them in."""
+    return machine.reset_cause() == machine.PWRON_RESET
+
+
 class Esp32Board(Board):
     """The board object app.run() drives, for an ESP32 whose board file built the parts and hands over:
     `display`; `rtc`; `keys`, {"A": pin, ...} input pins pulled up (pressed = low), A the one that wakes;

@@ -9,7 +9,7 @@ Battery: GPIO34 behind a 1:1 divider that GPIO14 (ADC_EN) switches on only while
 from battery import Battery
 from drivers.ds3231 import DS3231
 from drivers.st7789 import ST7789
-from esp32board import Esp32Board, woke_from_sleep
+from esp32board import Esp32Board, powered_up, woke_from_sleep
 from machine import ADC, I2C, SPI, Pin
 from micropython import const
 
@@ -42,7 +42,7 @@ class Board(Esp32Board):
         spi = SPI(_SPI_ID, baudrate=_SPI_HZ, sck=Pin(_SCLK), mosi=Pin(_MOSI))
         display = ST7789(spi, Pin(_DC, Pin.OUT), cs=Pin(_CS, Pin.OUT), rst=Pin(_RST, Pin.OUT, value=1), width=240,
                          height=135, xstart=40, ystart=53, madctl=0x60, backlight=backlight,
-                         cold=not woke_from_sleep())
+                         cold=not woke_from_sleep(), powered_up=powered_up())
         rtc = DS3231(I2C(0, scl=Pin(_SCL), sda=Pin(_SDA), freq=_I2C_HZ))
         battery = Battery(ADC(Pin(_BATTERY), atten=ADC.ATTN_11DB), ratio=_DIVIDER, enable=adc_en)
         # RTC pads, held low through deep sleep instead of floating: the backlight and the divider stay off.

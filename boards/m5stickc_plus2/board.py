@@ -19,7 +19,7 @@ _hold = Pin(_HOLD, Pin.OUT, value=1, hold=True)  # type: ignore[call-arg]  # hol
 from battery import Battery  # noqa: E402
 from drivers.pcf8563 import PCF8563  # noqa: E402
 from drivers.st7789 import ST7789  # noqa: E402
-from esp32board import Esp32Board, woke_from_sleep  # noqa: E402
+from esp32board import Esp32Board, powered_up, woke_from_sleep  # noqa: E402
 
 _SDA = const(21)
 _SCL = const(22)
@@ -55,7 +55,7 @@ class Board(Esp32Board):
         spi = SPI(_SPI_ID, baudrate=_SPI_HZ, sck=Pin(_SCK), mosi=Pin(_MOSI))
         display = ST7789(spi, Pin(_DC, Pin.OUT), cs=Pin(_CS, Pin.OUT), rst=Pin(_RST, Pin.OUT, value=1), width=240,
                          height=135, xstart=40, ystart=53, madctl=0x60, backlight=backlight,
-                         cold=not woke_from_sleep())
+                         cold=not woke_from_sleep(), powered_up=powered_up())
         rtc = PCF8563(I2C(0, scl=Pin(_SCL), sda=Pin(_SDA), freq=_I2C_HZ))  # BM8563: same registers
         # GPIO34..39 have no internal pulls: the board's resistors hold the keys up.
         keys = {"A": Pin(_KEY_A, Pin.IN), "B": Pin(_KEY_B, Pin.IN), "power": Pin(_KEY_POWER, Pin.IN)}

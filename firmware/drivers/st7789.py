@@ -42,10 +42,10 @@ class ST7789:
     bg = 0x0000
 
     def __init__(self, spi, dc, cs=None, rst=None, width=240, height=135, xstart=40, ystart=53,
-                 madctl=0x60, backlight=None, cold=True):
+                 madctl=0x60, backlight=None, cold=True, powered_up=False):
         self._backlight = backlight
         if backlight is not None:
-            backlight.value(0)  # dark while the panel memory holds power-up noise: lit below, once cleared
+            backlight.value(0)  # dark while the panel memory holds power-up noise: lit at the first show()
         self.width = width
         self.height = height
         self._spi = spi
@@ -80,28 +80,29 @@ class ST7789:
                 rst.value(1)
             self._sleep_changed = time.ticks_add(time.ticks_ms(), -_SLEEP_CHANGE_MS)
         else:
+            # Sleep out no sooner than 120 ms after the reset: counted by _sleep(), at the first show(). A
+            # controller that was asleep (powered_up: the board was off) takes its other commands and the
+            # memory writes after 5 ms, so the firmware draws the first screen meanwhile: ~120 ms less wake.
             if rst is not None:
                 rst.value(0)
                 time.sleep_ms(1)  # the reset pulse needs only 10 us
                 rst.value(1)
-                time.sleep_ms(_SLEEP_CHANGE_MS)  # reset may have come while awake: the long wait
-            self._send(_SWRESET)
-            # A software reset of an awake chip (no reset line, warm restart) needs 120 ms before sleep out,
-            # counted by _sleep(); after a hardware reset the chip is already asleep and 5 ms do.
-            self._sleep_changed = time.ticks_ms()
-            if rst is not None:
-                self._sleep_changed = time.ticks_add(self._sleep_changed, -_SLEEP_CHANGE_MS)
+                self._sleep_changed = time.ticks_ms()
+                if not powered_up:
+                    time.sleep_ms(_SLEEP_CHANGE_MS)  # reset may have come while awake: the long wait
+            else:
+                self._send(_SWRESET)
+                self._sleep_changed = time.ticks_ms()
         time.sleep_ms(_COMMAND_MS)
-        self._sleep(_SLPOUT)
         self._send(_COLMOD, _RGB565)
         self._send(_MADCTL, madctl)
         self._send(_INVON)  # these IPS panels show true colours with inversion on
         if cold:
             self.fill(self.bg)  # the memory holds noise after power-up: clear it before lighting the panel
         self._blank = True
-        self._send(_DISPON)
-        if backlight is not None:
-            backlight.value(1)
+        # Asleep and dark until the first show(): the panel lights with the first screen on it. (The memory
+        # takes writes while the controller sleeps; only the display needs it awake.)
+        self._pending = True
 
     def fill(self, colour):
         """Paint the whole panel in `colour` (RGB565); nothing to send when it shows only bg and bg is asked."""
@@ -247,10 +248,14 @@ class ST7789:
         self._close()
 
     def show(self):
-        """Nothing to flush: every drawing call has already reached the panel."""
+        """Nothing to flush: every drawing call has already reached the panel. The first show() since the start
+        lights it (see __init__)."""
+        if self._pending:
+            self.poweron()
 
     def poweroff(self):
         """Darken the backlight, blank the panel and put the controller to sleep (memory kept)."""
+        self._pending = False
         if self._backlight is not None:
             self._backlight.value(0)
         self._send(_DISPOFF)
@@ -258,6 +263,7 @@ class ST7789:
 
     def poweron(self):
         """Wake the controller and light the panel (and the backlight) again with what its memory holds."""
+        self._pending = False
         self._sleep(_SLPOUT)
         self._send(_DISPON)
         if self._backlight is not None:

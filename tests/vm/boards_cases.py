@@ -188,6 +188,7 @@ def main():
     token = board.setup()
     setup_ms = (hw.now_us - started) // 1000
     token.idle(0)
+    token.display.show()  # as the first screen ends: a TFT lights then, with that screen on it
     emit("setup", name=token.name, setup_ms=setup_ms, conflicts=hw.conflicts(), hold_at_import=hold_at_import,
          hold=hw.level(parts["hold"]) if "hold" in parts else None,
          hold_latched=hw.pad(parts["hold"]).hold if "hold" in parts else None,
@@ -267,7 +268,8 @@ def main():
     held += looks(hw, token, 300)
     ui.Screen(token.display).code("GitHub", "123456", 20, 30)  # the app's first screen after a wake
     emit("woken", after=after, held_at_start=held, panel_on=panel_on(panel), setup_ms=setup_ms,
-         violations=getattr(panel, "violations", []))
+         violations=getattr(panel, "violations", []),
+         backlight_with_screen=hw.level(parts["backlight"]) if "backlight" in parts else None)
 
 
 def power_cases(hw, token, parts):

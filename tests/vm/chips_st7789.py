@@ -97,17 +97,24 @@ class Reference:
 
 
 def landscape(**options):
+    """A driver on a model, lit: the first show() lights the panel, as after the first screen a board draws."""
     model = ST7789Model(clock=time.ticks_ms)
     bus = SPIBus(model)
     display = ST7789(bus, bus.dc, bus.cs, bus.rst, **options)
+    display.show()
     return model, bus, display
 
 
 def init_case():
-    model, bus, display = landscape()
-    emit("init", panel=panel_rows(model), on=model.on, asleep=model.asleep, inverted=model.inverted,
-         madctl=model.madctl, colmod=model.colmod, violations=model.violations,
-         size=[display.width, display.height])
+    for powered_up in (False, True):  # a restart (the controller may have been awake); the board was off
+        model = ST7789Model(clock=time.ticks_ms)
+        bus = SPIBus(model)
+        display = ST7789(bus, bus.dc, bus.cs, bus.rst, powered_up=powered_up)
+        before_show = {"on": model.on, "asleep": model.asleep}
+        display.show()
+        emit("init", powered_up=powered_up, panel=panel_rows(model), on=model.on, asleep=model.asleep,
+             inverted=model.inverted, madctl=model.madctl, colmod=model.colmod, violations=model.violations,
+             size=[display.width, display.height], before_show=before_show)
 
 
 def corners_case():
@@ -190,6 +197,7 @@ def backlight_run(start):
 
     backlight = DCPin(start, edge)
     display = ST7789(bus, bus.dc, bus.cs, bus.rst, backlight=backlight)
+    display.show()  # the first screen's show() lights it
     out = {"start": start, "init": edges[:]}
     display.fill_rect(10, 10, 50, 20, RED)
     del edges[:]
