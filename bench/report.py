@@ -17,6 +17,8 @@ def amount(value, unit: str) -> str:
         return "%.1f ms" % value
     if unit == "s":
         return "%.2f s" % value
+    if unit == "KiB" and value != int(value):
+        return "%.1f KiB" % value
     if unit == "mAh/day":
         return "%.2f mAh/day" % value
     return "%g %s" % (value, unit)

@@ -27,7 +27,12 @@ _REPL_IDLE_MS = const(60000)  # an allowed maintenance closes again after this l
 _WAKE_HZ = const(240_000_000)
 _AWAKE_HZ = const(80_000_000)
 
-machine.freq(_WAKE_HZ)  # at import: the board file imports this before building its parts, and the app follows
+# At import: the board file imports this before building its parts, and the app follows. MicroPython starts
+# the ESP32 at ESP-IDF's default, 160 MHz; a chip rated for no more keeps it.
+try:
+    machine.freq(_WAKE_HZ)
+except ValueError:  # noqa: S110
+    pass
 
 
 def woke_from_sleep():
