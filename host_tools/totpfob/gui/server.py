@@ -87,6 +87,7 @@ class Server6(Server):
 class Handler(BaseHTTPRequestHandler):
     server: Server
     protocol_version = "HTTP/1.1"
+    timeout = 60  # a connection that stops talking does not hold a thread for ever
     server_version = "totpfob"
     sys_version = ""
 
@@ -118,6 +119,8 @@ class Handler(BaseHTTPRequestHandler):
         if not url.path.startswith("/api/"):
             return self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain; charset=utf-8")
         body = b""
+        if not post and self.headers.get("Content-Length", "0") != "0":
+            self.close_connection = True  # its body is not read: the connection cannot carry another request
         if post:
             try:
                 length = int(self.headers.get("Content-Length") or 0)

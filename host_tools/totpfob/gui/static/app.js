@@ -52,10 +52,22 @@ async function run(name, body, type) {
   }
 }
 
+// While an operation runs, the controls wait too; those disabled for a reason of their own (a preview row that
+// cannot be written) stay disabled afterwards.
 function busy(text) {
   $("busy").hidden = text === null;
-  if (text !== null) $("busy-text").textContent = text;
-  document.querySelectorAll("button, input, select").forEach((el) => { el.disabled = text !== null; });
+  if (text !== null) {
+    $("busy-text").textContent = text;
+    document.querySelectorAll("button:enabled, input:enabled, select:enabled").forEach((el) => {
+      el.disabled = true;
+      el.dataset.waiting = "1";
+    });
+  } else {
+    document.querySelectorAll("[data-waiting]").forEach((el) => {
+      el.disabled = false;
+      delete el.dataset.waiting;
+    });
+  }
 }
 
 function say(text, ok) {
@@ -428,6 +440,16 @@ function wire() {
     if (pictures.length) {
       event.preventDefault();
       attempt(() => readPicture(pictures[0]));
+      return;
+    }
+    // A copied otpauth:// link pasted outside the text fields is read as if typed into its field.
+    const text = event.clipboardData ? event.clipboardData.getData("text/plain").trim() : "";
+    if (text.toLowerCase().startsWith("otpauth://") && !/^(INPUT|TEXTAREA)$/.test(event.target.tagName)) {
+      event.preventDefault();
+      attempt(async () => {
+        draft = await run("uri", {uri: text});
+        showDraft();
+      });
     }
   });
   const drop = $("drop");
