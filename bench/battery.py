@@ -165,8 +165,8 @@ def measure(size, workdir: Path, state: Path, wake_ms: dict) -> tuple:
         limit = board.capacity[0] * USABLE / goal if goal else None
         table.append({"board": name, "title": board.title, "before": before, "now": after, "goal_days": goal})
         figures.append(figure(
-            "battery_" + name, "%s: charge a day at %d looks (%.0f days per charge)" % (
-                board.title, LOOKS_PER_DAY, after["days"]), after["mah_day"], "mAh/day",
+            "battery_" + name, "%s: %.0f days per charge at %d looks a day (charge a day)" % (
+                board.title, after["days"], LOOKS_PER_DAY), after["mah_day"], "mAh/day",
             "the same board asleep all day (%.0f days idle)" % after["idle_days"], after["idle_mah_day"],
             goal="≥ %d days (≤ %.2f mAh/day)" % (goal, limit) if goal else "", limit=limit,
             notes="a model (figure 9 below: currents per state and their sources): per look %.2f s waking at %.0f "
