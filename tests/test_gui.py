@@ -25,7 +25,8 @@ from virtual_token import VirtualToken
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PICTURES = Path(__file__).resolve().parents[1] / "host_tools" / "pictures"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+        "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage"]  # containers give /dev/shm 64 MB, too little for Chromium's pages
 
 # Every key this file gives the page; the leak scan looks for each in every response.
 UGY_KEY = bytes.fromhex("8e2a51c07d93b4f6a015")  # 80 bits, like Ügyfélkapu+

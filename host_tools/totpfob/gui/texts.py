@@ -12,6 +12,8 @@ PAGE = {
                    "Look again."),
     "token_unreadable": N_("This token cannot be read:"),
     "accounts_room": N_("Accounts on it: %(accounts)s; room for %(free)s more."),
+    "battery": N_("Battery:"),
+    "storage_damaged": N_("The token's storage is damaged: Delete every account starts it afresh."),
     "token_language": N_("Language of the token's screen:"),
     "never_set": N_("not chosen yet (English)"),
     "done_language": N_("The token's screen speaks the language chosen now."),

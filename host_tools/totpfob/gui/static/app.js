@@ -172,8 +172,10 @@ function showTokens() {
       continue;
     }
     card.append(element("p", format(T.accounts_room, {accounts: token.accounts.length, free: token.free})));
+    if (token.vault && token.vault !== "ok") card.append(element("p", T.storage_damaged, "notice"));
     const clock = element("p", token.clock.text, token.clock.advisable ? "notice clock" : "clock");
     card.append(clock);
+    if (typeof token.battery === "number") card.append(element("p", T.battery + " " + token.battery + " %"));
     if (token.languages) card.append(languageChoice(token));
     const actions = element("p");
     actions.append(button(T.time_sync, () => attempt(() => timeSync(token.port))), " ",
