@@ -4,6 +4,8 @@ computer can use their tokens through it. Every request without the session secr
 works; the server listens on loopback unless told otherwise in so many words, and stops in one line."""
 
 import json
+import os
+import signal
 import subprocess
 import time
 
@@ -181,3 +183,37 @@ def test_a_picture_that_is_not_one_is_one_sentence(gui):
             break
         time.sleep(0.05)
     assert answer["error"] == "this is not a picture that can be read (PNG or JPEG)"
+
+
+def _started_with(tmp_path, env: dict, *args: str) -> tuple[str, str]:
+    """(the address printed, what the browser was asked to open) for `totpfob gui ARGS` where the browser is a
+    script that writes down its argument (Python's webbrowser takes the BROWSER variable)."""
+    opened = tmp_path / "opened"
+    browser = tmp_path / "browser"
+    browser.write_text("#!/bin/sh\nprintf '%%s' \"$1\" > %s\n" % opened)
+    browser.chmod(0o755)
+    proc = subprocess.Popen([TOTPFOB, "gui", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, BROWSER=str(browser), **env))
+    try:
+        address = proc.stdout.readline().strip()
+        for _ in range(100):
+            if opened.exists():
+                break
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+    return address, opened.read_text() if opened.exists() else ""
+
+
+def test_the_browser_is_opened_on_the_address_unless_told_not_to(tmp_path):
+    address, opened = _started_with(tmp_path, {"DISPLAY": ":0"})
+    assert address.startswith("http://127.0.0.1:") and opened == address
+    (tmp_path / "opened").unlink()
+    _, opened = _started_with(tmp_path, {"DISPLAY": ":0"}, "--no-browser")
+    assert opened == ""
+
+
+def test_without_a_display_no_text_browser_takes_over_the_terminal(tmp_path):
+    address, opened = _started_with(tmp_path, {"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert address.startswith("http://127.0.0.1:") and opened == ""

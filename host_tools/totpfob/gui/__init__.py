@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import sys
+import threading
 import webbrowser
 
 from ..errors import UserError
@@ -54,11 +56,9 @@ def cmd_gui(args) -> int:
                 "address above can use your tokens"), file=sys.stderr, flush=True)
     print(_("totpfob's page is open in your browser (if not, open the address above); press Ctrl-C here to stop"),
           flush=True)
-    if not args.no_browser:
-        try:
-            webbrowser.open(url)
-        except webbrowser.Error:
-            pass  # the address is printed: it can be opened by hand
+    if not args.no_browser and _desktop():
+        # In a thread: some browsers' launchers wait for the browser, and Ctrl-C must still stop the server.
+        threading.Thread(target=_open, args=(url,), daemon=True, name="gui-browser").start()
     try:
         why = server.serve(running, args.idle_seconds)
     except KeyboardInterrupt:
@@ -67,6 +67,19 @@ def cmd_gui(args) -> int:
     if why == "idle":
         print(_("stopped: the page was closed"), flush=True)
     return 0
+
+
+def _desktop() -> bool:
+    """Whether a browser window can be shown here. Without a display, Python's webbrowser would start a text
+    browser (lynx, w3m) in this very terminal; the printed address is better."""
+    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _open(url: str) -> None:
+    try:
+        webbrowser.open(url)
+    except webbrowser.Error:
+        pass  # the address is printed: it can be opened by hand
 
 
 def add_parser(commands, shared: dict) -> None:
