@@ -59,6 +59,7 @@ PAGE = {
     "import": N_("Import from a phone app"),
     "import_help": N_("Choose the export file of Google Authenticator, Aegis, 2FAS, andOTP, FreeOTP+, Bitwarden or "
                       "Proton Authenticator, or the pictures of Google Authenticator's export QR codes."),
+    "choose_files": N_("Choose the files"),
     "password": N_("Password of the export (if it has one)"),
     "import_read": N_("Show what it holds"),
     "import_replace": N_("Replace the accounts already on the token (pairing them again)"),

@@ -403,6 +403,7 @@ async function importWrite() {
   preview = null;
   showPreview();
   $("import-files").value = "";
+  $("import-chosen").textContent = "";
   $("import-password").value = "";
   const written = Object.entries(done.written).map(([port, count]) => count + " → " + tokenName(port)).join(", ");
   await refresh();
@@ -434,6 +435,9 @@ function wire() {
   }));
   $("add-button").addEventListener("click", () => attempt(add));
   $("code-done").addEventListener("click", closeCode);
+  $("import-files").addEventListener("change", () => {
+    $("import-chosen").textContent = [...$("import-files").files].map((file) => file.name).join(", ");
+  });
   $("import-read").addEventListener("click", () => attempt(importRead));
   $("import-write").addEventListener("click", () => attempt(importWrite));
   // A screenshot pasted anywhere on the page (but a text field keeps its own text).
