@@ -315,6 +315,21 @@ def test_an_export_is_previewed_then_the_ticked_accounts_written(page, tokens, t
         assert ("Mail", "mail@example.com") in page.listed(token)
 
 
+def test_the_qr_pictures_of_a_google_export_are_read_together(page, tmp_path):
+    """Google Authenticator shows a large export as several QR codes: the pictures, chosen together in any
+    order, are one export (read in memory, as every picture given to the page)."""
+    parts = [enc.ga_uri([enc.ga_account(IMPORT_KEYS[0], "phone-one@example.com", "Phone")], 1, 2),
+             enc.ga_uri([enc.ga_account(IMPORT_KEYS[1], "phone-two@example.com", "Phone")], 0, 2)]
+    pictures = [qrgen.screenshot(tmp_path, part, name="part%d.png" % index) for index, part in enumerate(parts)]
+    page.tab.set_input_files("#import-files", [str(picture) for picture in pictures])
+    page.tab.click("#import-read")
+    page.idle()
+    assert page.tab.locator("#import-preview").is_visible(), page.message()
+    rows = page.tab.locator("#import-rows tr")
+    assert sorted(rows.nth(i).locator("td").nth(2).inner_text() for i in range(rows.count())) == [
+        "phone-one@example.com", "phone-two@example.com"]
+
+
 def test_the_page_speaks_the_language_chosen(page):
     page.tab.select_option("#language", "hu")
     page.tab.wait_for_selector("html[lang='hu']", state="attached")
