@@ -90,3 +90,14 @@ def test_the_next_code_is_announced_in_the_tokens_language_and_never_cut(cases):
     assert drawn["128x64 en 1234567890"] == "next 12345 67890"  # 16 characters: what the OLED holds
     for language in ("en", "hu"):  # the TFTs' 15 big letters: the code alone, never a cut one
         assert drawn["240x135 %s 1234567890" % language] == "12345 67890"
+
+
+@pytest.mark.parametrize("language", ["en", "hu"])
+def test_every_screen_has_few_enough_lines_to_stay_apart(cases, language):
+    """At most 7 lines: on the 64-row OLED each keeps its 8 rows and one blank row (ui.Screen.message)."""
+    filled = cases["words", language]["filled"]
+    for question in ("replace", "rename", "delete", "wipe", "maintenance"):
+        assert len(filled[question]) + 2 <= 7, question  # + the hold and the countdown
+    assert len(filled["clock"]) / 6 + 2 <= 7  # (six jumps were filled in, each with its lines)
+    assert len(filled["clock-lost"]) + 2 <= 7  # on the status screen, + the battery and the accounts
+    assert 2 + len(filled["never"]) + 1 + 1 + 1 <= 7  # the status: date, time, sync, drift, battery, accounts
