@@ -17,6 +17,7 @@ import import_encoders as enc
 import pytest
 import qrgen
 import reference
+import test_grab
 from gui_session import Gui
 from totpfob import i18n
 from totpfob.gui import texts
@@ -328,6 +329,32 @@ def test_the_qr_pictures_of_a_google_export_are_read_together(page, tmp_path):
     rows = page.tab.locator("#import-rows tr")
     assert sorted(rows.nth(i).locator("td").nth(2).inner_text() for i in range(rows.count())) == [
         "phone-one@example.com", "phone-two@example.com"]
+
+
+display = test_grab.display  # an X server of its own (Xvfb), as test_grab starts it
+
+
+@pytest.fixture
+def screen(display):
+    shown = test_grab.Screen(display)
+    yield shown
+    shown.clear()
+
+
+def test_take_it_from_my_screen_reads_the_qr_code_the_screen_shows(chromium, tokens, screen, tmp_path):
+    """The pairing page open beside ours: the button reads the QR code off the screen (Xvfb here)."""
+    first, _ = tokens
+    screen.show(qrgen.small(tmp_path, uri(PICTURE_KEY, "screen@example.com", "Screen")), 300, 200)
+    gui = Gui([first.link], env={"DISPLAY": screen.name, "WAYLAND_DISPLAY": ""})
+    opened = Page(chromium, gui)
+    try:
+        opened.tab.click("#from-screen")
+        opened.idle()
+        assert opened.tab.locator("#found").is_visible(), opened.message()
+        assert opened.tab.inner_text("#found-name") == "Screen: screen@example.com"
+    finally:
+        opened.close()
+        gui.stop()
 
 
 def test_the_page_speaks_the_language_chosen(page):
