@@ -2,6 +2,7 @@
 arguments, calls one operation (ops) and prints a short human answer or JSON; the work is done in ops."""
 
 import json
+import sys
 from datetime import datetime, timezone
 
 from . import importcmd, languagecmd, ops, otpauth, qr
@@ -63,7 +64,7 @@ def _grouped(code: str) -> str:
 
 def cmd_list(args) -> int:
     port = ops.pick_port(args.port)
-    found = ops.accounts(port)
+    found = ops.accounts(port, note=Printer(out=sys.stderr))  # stdout is the list alone
     if args.json:
         print(json.dumps([account.public() for account in found]))
     elif not found:

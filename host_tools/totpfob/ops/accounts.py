@@ -162,9 +162,9 @@ def _fates(account: Account, ports: list[str], written: list[str], port: str, se
     return "; ".join(said)
 
 
-def accounts(port: str) -> list[Account]:
-    """The accounts on the token, without secrets."""
-    with connect(port) as token:
+def accounts(port: str, note: Note = quiet) -> list[Account]:
+    """The accounts on the token, without secrets (note: hears a wait for a token in use or busy)."""
+    with connect(port, note=note) as token:
         return token.accounts()
 
 
