@@ -113,7 +113,7 @@ def test_an_encrypted_aegis_export_lands_with_pyotps_codes(token, tmp_path, pass
     proc = run(token, "import", "--yes", "--password-file", password_file, export)
     assert proc.returncode == 0, proc.stderr
     assert "skip: a counter-based (HOTP) key" in proc.stdout
-    assert "wrote 3 account(s)" in proc.stdout and "code matches" in proc.stdout
+    assert "wrote 3 accounts" in proc.stdout and "code matches" in proc.stdout
     assert listed(token) == [(issuer, label) for _, label, issuer, *_ in ACCOUNTS]
     assert_codes(token, ACCOUNTS)
 
@@ -235,7 +235,7 @@ def test_backup_round_trip_to_a_second_token(tmp_path, password_file):
                                                          password=PASSWORD))
         proc = run(first, "import", "--yes", "--password-file", password_file, "--backup", str(backup), export)
         assert proc.returncode == 0, proc.stderr
-        assert "added 2 account(s) to the encrypted backup" in proc.stdout
+        assert "added 2 accounts to the encrypted backup" in proc.stdout
         wrong = tmp_path / "wrong.txt"
         wrong.write_text("not the password\n")
         proc = run(first, "add", "--uri", enc.uri(OLD_KEY, "me", "Bank"), "--backup", str(backup),
