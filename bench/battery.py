@@ -101,7 +101,7 @@ def _const(path: Path, name: str, default=None):
 
 def firmware_now() -> Firmware:
     """The firmware in firmware/ and boards/, read from its constants (esp32board.py; a board file that sets
-    POWER_OFF_BETWEEN_LOOKS = True cuts its supply instead of deep sleep)."""
+    power_off_between_looks = True cuts its supply instead of deep sleep)."""
     base = FIRMWARE / "esp32board.py"
     hz = _const(base, "_AWAKE_HZ", 240_000_000)
     powers_off = tuple(name for name in POWER if re.search(
