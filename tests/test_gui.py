@@ -218,6 +218,13 @@ def test_a_dropped_picture_goes_to_both_tokens_at_once(page, tokens, tmp_path):
     for token in tokens:
         assert ("Shared", "both@example.com") in accounts_on(token)
         assert ("Shared", "both@example.com") in page.listed(token)
+    page.drop(shot)  # the same again: said before Add, and refused in one sentence without the box ticked
+    page.tab.wait_for_selector("#already-there", state="visible")
+    page.idle()
+    assert "already on" in page.tab.inner_text("#already-there")
+    page.tab.click("#add-button")
+    page.idle()
+    assert "already has" in page.message() and page.tab.locator("#code-view").is_hidden()
 
 
 def test_a_chosen_file_without_a_qr_code_is_one_sentence_and_changes_nothing(page, tokens, tmp_path):

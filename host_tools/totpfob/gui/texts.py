@@ -47,6 +47,8 @@ PAGE = {
     "found": N_("Found:"),
     "which_tokens": N_("Put it on these tokens:"),
     "replace": N_("Replace an account of the same name (pairing it again)"),
+    "already_there": N_("This account is already on %(tokens)s. To pair it again (with a new key from the "
+                        "service), tick the box below."),
     "add_button": N_("Add"),
     "code_title": N_("Type this code into the pairing page"),
     "code_left": N_("seconds left"),

@@ -152,7 +152,9 @@ function readable() { return tokens.filter((token) => !token.error); }
 // port is in the tooltip.
 function tokenName(port) {
   const token = tokens.find((found) => found.port === port) || {};
-  const short = port.split(/[\\/]/).pop();
+  const last = (name) => name.split(/[\\/]/).pop();
+  const alike = tokens.filter((other) => last(other.port) === last(port)).length > 1;
+  const short = alike ? port : last(port);   // two tokens must never look alike
   return token.board ? token.board + " – " + short : short;
 }
 
@@ -272,6 +274,7 @@ async function readPicture(file) {
 function showDraft() {
   $("found").hidden = !draft;
   if (!draft) return;
+  if (shownCode) closeCode();  // a new account read: the last one's code has been typed in
   $("found-name").textContent = accountName(draft.account);
   $("found-settings").textContent = "(" + settingsOf(draft.account) + ")";
   const box = $("add-tokens");
@@ -289,6 +292,11 @@ function showDraft() {
     box.append(label, element("br"));
   }
   if (!readable().length) box.append(element("p", T.no_token, "notice"));
+  // Said before Add is pressed: the same name again is refused unless the person means to pair it anew.
+  const same = (account) => account.issuer === draft.account.issuer && account.label === draft.account.label;
+  const holding = readable().filter((token) => token.accounts.some(same)).map((token) => tokenName(token.port));
+  $("already-there").hidden = !holding.length;
+  $("already-there").textContent = holding.length ? format(T.already_there, {tokens: holding.join(", ")}) : "";
   $("found").scrollIntoView({block: "nearest"});
 }
 
