@@ -14,7 +14,19 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import battery, esp32, footprint, heap, otpcost, provision, qrtime, report, startup, wasm
+from bench import (
+    battery,
+    esp32,
+    flashtime,
+    footprint,
+    heap,
+    otpcost,
+    provision,
+    qrtime,
+    report,
+    startup,
+    wasm,
+)
 from bench.common import BENCH, ROOT, Size, tool
 from bench.virtual import provisioned_state
 
@@ -85,6 +97,7 @@ def main(argv=None) -> int:
             ("7", "ESP32 estimate", lambda: esp32.measure(_needs(results["boot_steps"]), args.esp32_slowdown)),
             ("8", "32-bit heap", lambda: wasm.measure(size, work / "wasm")),
             ("9", "battery life", lambda: power(work / "battery")),
+            ("10", "flash timing", lambda: flashtime.measure(size, work / "flash")),
         ]
         for n, name, measure in sections:
             started = time.monotonic()
