@@ -54,6 +54,10 @@ class _Parser(argparse.ArgumentParser):
         after = after.partition("%(choices)s")[0]
         message = re.sub(re.escape(before) + ".*" + re.escape(after),
                          lambda found: before.rstrip().rstrip(":") + after, message, flags=re.S)
+        named = re.match(r"argument (\S+): (.*)", message, flags=re.S)
+        if named and sys.version_info < (3, 11):  # Python 3.10's argparse leaves this one untranslated
+            message = _("argument %(argument_name)s: %(message)s") % {"argument_name": named.group(1),
+                                                                     "message": named.group(2)}
         self.exit(2, _("totpfob: %s (see %s --help)\n") % (message, self.prog))
 
 
