@@ -177,7 +177,7 @@ def rename(port: str, old: str, new_label: str, note: Note = quiet) -> Account:
             token.rename(account, new_label)
         except KeyboardInterrupt:
             renamed = dataclasses.replace(account, label=new_label)
-            raise Interrupted(_("interrupted; ") + afresh(token, port, lambda again: (
+            raise Interrupted(_("interrupted; %s") % afresh(token, port, lambda again: (
                 _("%s was renamed to %s") % (account.name, renamed.name) if _holds(again, renamed)
                 else _("nothing was changed (%s is still called so)") % account.name))) from None
     return account
@@ -193,7 +193,7 @@ def delete(port: str, name: str, note: Note = quiet) -> Account:
             if token.erasing:
                 raise Interrupted(_("interrupted; %s was deleted (the token goes on erasing its key from its flash)")
                                   % account.name) from None
-            raise Interrupted(_("interrupted; ") + afresh(token, port, lambda again: (
+            raise Interrupted(_("interrupted; %s") % afresh(token, port, lambda again: (
                 _("nothing was changed (%s is still on the token)") % account.name if _holds(again, account)
                 else _("%s was deleted") % account.name))) from None
     return account
@@ -208,7 +208,7 @@ def wipe(port: str, note: Note = quiet) -> None:
             if token.erasing:
                 raise Interrupted(_("interrupted; every account was deleted (the token goes on erasing the keys from"
                                     " its flash)")) from None
-            raise Interrupted(_("interrupted; ") + afresh(token, port, lambda again: (
+            raise Interrupted(_("interrupted; %s") % afresh(token, port, lambda again: (
                 _("every account was deleted") if not again.accounts()
                 else _("nothing was changed (the accounts are still on the token)")))) from None
 
