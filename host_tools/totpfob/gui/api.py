@@ -64,7 +64,7 @@ class Api:
         self.imports: dict[str, list] = {}
 
     # -- dispatch ------------------------------------------------------------------------------------------
-    def handle(self, name: str, post: bool, query: dict, body: bytes, kind: str) -> tuple[int, dict]:
+    def handle(self, name: str, post: bool, query: dict, body: bytes) -> tuple[int, dict]:
         """(HTTP status, JSON answer) for /api/NAME."""
         if not post:
             if name == "texts":
@@ -182,6 +182,7 @@ class Api:
         if account is None:
             raise UserError(_("read the account again (picture, link or key): this one is no longer known"))
         done = ops.add(self._ports(given), account, replace=bool(given.get("replace")), note=note)
+        self.drafts.pop(ident, None)  # on the tokens now; kept only to show its code
         _keep(self.added, ident, account)
         return {"draft": ident, "account": account.public(), "stored": done.stored}
 
@@ -230,7 +231,9 @@ class Api:
         password = _text(given.get("password"))
         taken = []
         for file in files:
-            name = _text(file.get("name") if isinstance(file, dict) else "") or _("the file")
+            if not isinstance(file, dict):
+                raise UserError(_("choose the export file, or the pictures of the export's QR codes"))
+            name = _text(file.get("name")) or _("the file")
             try:
                 blob = base64.b64decode(_text(file.get("data")), validate=True)
             except (binascii.Error, ValueError):

@@ -133,8 +133,7 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/api/heartbeat":
             self.server.last_seen = time.monotonic()
         try:
-            status, answer = self.server.api.handle(url.path[5:], post, query, body,
-                                                    self.headers.get("Content-Type", ""))
+            status, answer = self.server.api.handle(url.path[5:], post, query, body)
         except Exception as exc:  # noqa: BLE001 - one sentence for the page, never a traceback
             status, answer = HTTPStatus.INTERNAL_SERVER_ERROR, {"error": unexpected(exc)}
         self._json(status, answer)
