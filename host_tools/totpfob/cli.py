@@ -13,6 +13,7 @@ import sys
 from . import __version__, argwords, boards, commands, console, deploy, flash, gui, i18n, importcmd, sim
 from .errors import Interrupted, UserError
 from .i18n import _, ngettext
+from .progress import end as end_progress
 
 
 class _Commands(argparse._SubParsersAction):
@@ -171,12 +172,15 @@ def main(argv=None) -> int:
         sys.stdout.flush()  # a reader gone (`| head -1`) shows here, not as Python's complaint at exit
         return status
     except Interrupted as exc:
+        end_progress()  # a line saying how far it was, left open on the terminal
         print(_("totpfob: %s") % exc, file=sys.stderr)
         return 130
     except UserError as exc:
+        end_progress()
         print(_("totpfob: %s") % exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        end_progress()
         command = getattr(args, "time_command", None) or getattr(args, "command", None)
         if command in _READING:
             print(_("totpfob: interrupted; nothing was changed"), file=sys.stderr)

@@ -16,6 +16,18 @@ SHOW_AFTER_S = 0.5  # an operation is not reported as going on before it took th
 _LOG_EVERY_S = 5.0  # stderr that is no terminal (a log): one progress line at most this often
 
 
+_printers: list = []  # every Printer made: end() ends a line any of them left open
+
+
+def end() -> None:
+    """End any progress line left on the terminal, so that what is printed next (an error) starts a line."""
+    for printer in _printers:
+        printer.end()
+
+
+atexit.register(end)  # the shell's prompt after the command starts a line of its own
+
+
 class Progress(str):
     """A note saying how far an operation is; the next one replaces it."""
 
@@ -41,7 +53,7 @@ class Printer:
         self._open = False  # a progress line is on the terminal, not ended
         self._logged = 0.0  # when the last progress line went to a stderr that is no terminal
         self._last = ""
-        atexit.register(self.end)  # an error printed at exit starts on a line of its own
+        _printers.append(self)
 
     def __call__(self, text: str) -> None:
         if isinstance(text, Progress):

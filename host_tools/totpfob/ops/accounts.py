@@ -179,7 +179,7 @@ def rename(port: str, old: str, new_label: str, note: Note = quiet) -> Account:
             renamed = dataclasses.replace(account, label=new_label)
             raise Interrupted(_("interrupted; %s") % afresh(token, port, lambda again: (
                 _("%s was renamed to %s") % (account.name, renamed.name) if _holds(again, renamed)
-                else _("nothing was changed (%s is still called so)") % account.name))) from None
+                else _("nothing was changed (%s is still called so)") % account.name), note)) from None
     return account
 
 
@@ -195,7 +195,7 @@ def delete(port: str, name: str, note: Note = quiet) -> Account:
                                   % account.name) from None
             raise Interrupted(_("interrupted; %s") % afresh(token, port, lambda again: (
                 _("nothing was changed (%s is still on the token)") % account.name if _holds(again, account)
-                else _("%s was deleted") % account.name))) from None
+                else _("%s was deleted") % account.name), note)) from None
     return account
 
 
@@ -210,7 +210,7 @@ def wipe(port: str, note: Note = quiet) -> None:
                                     " its flash)")) from None
             raise Interrupted(_("interrupted; %s") % afresh(token, port, lambda again: (
                 _("every account was deleted") if not again.accounts()
-                else _("nothing was changed (the accounts are still on the token)")))) from None
+                else _("nothing was changed (the accounts are still on the token)")), note)) from None
 
 
 def _holds(token: Token, account: Account) -> bool:

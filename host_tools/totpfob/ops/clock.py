@@ -76,7 +76,7 @@ def time_sync(ports: Sequence[str], note: Note = quiet) -> list[Synced]:
             try:
                 before, after = set_clock(token, port if len(ports) > 1 else "", once)
             except KeyboardInterrupt:
-                raise Interrupted(_("interrupted; %s") % afresh(token, port, _clock_now)) from None
+                raise Interrupted(_("interrupted; %s") % afresh(token, port, _clock_now, note)) from None
         if before.lost:
             note(_("token on %s had lost its time; now %+.3f s from this computer, drift correction %+.2f ppm")
                  % (port, after.offset_s, after.drift_ppm))

@@ -79,14 +79,15 @@ def open_link(port: str, note: Note = quiet) -> Link:
             time.sleep(0.2)
 
 
-def afresh(token: Token, port: str, ask: Callable[[Token], str]) -> str:
+def afresh(token: Token, port: str, ask: Callable[[Token], str], note: Note = quiet) -> str:
     """What ask() says of the token on port, asked on a new connection after a Ctrl-C (the old one let go
-    first; a token still asking its person answers once they did, or its question timed out); a sentence
-    saying it cannot be told when the token does not answer or a second Ctrl-C comes."""
+    first; a token still asking its person, or erasing, answers once it is done: note hears that it waits); a
+    sentence saying it cannot be told when the token does not answer or a second Ctrl-C comes."""
     token.link.close()
     try:
         with Link(port) as link:
             again = Token(link)
+            again.confirm_note(note)
             again.hello()
             return ask(again)
     except (LinkError, DeviceError, KeyboardInterrupt):
