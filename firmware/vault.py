@@ -99,10 +99,9 @@ def write_records(path, records, progress=None):
     """Write records as a vault file at path, atomically: temp file, close, rename over. progress: None, or
     called with (WRITING, accounts written, accounts) at the start and about every second after (a vault of 100
     long accounts takes seconds on a slow flash)."""
-    told = 0
+    told = time.ticks_ms() if progress is not None else None  # (CPython, which has no ticks, passes none)
     if progress is not None:
         progress(WRITING, 0, len(records))
-        told = time.ticks_ms()
     temp = path + ".tmp"
     head = MAGIC + struct.pack("<BH", VERSION, len(records))
     crc = crc32(head)
@@ -115,7 +114,7 @@ def write_records(path, records, progress=None):
             f.write(length)
             f.write(record)
             size += 1 + len(record)
-            if progress is not None and time.ticks_diff(time.ticks_ms(), told) >= _PROGRESS_MS:
+            if told is not None and time.ticks_diff(time.ticks_ms(), told) >= _PROGRESS_MS:
                 progress(WRITING, done + 1, len(records))
                 told = time.ticks_ms()
         if size < MIN_SIZE:
