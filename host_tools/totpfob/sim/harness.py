@@ -35,9 +35,11 @@ def totpfob() -> list:
 class VirtualToken:
     """`totpfob sim` on the flash and RTC in `state` (default workdir/state), with its link, screen dump, serial
     log, control FIFO, snapshot (unless snapshot=False) and its own output in `workdir`; `flags` are added to
-    every start. flash_timing: "typical" (as a real token's flash, the default), "worst" or "none"."""
+    every start. flash_timing: "typical" (as a real token's flash), "worst" or "none"; by default
+    TOTPFOB_SIM_FLASH_TIMING's, else typical (a whole test run at another timing: measuring what it costs)."""
 
-    def __init__(self, workdir, *flags: str, state=None, snapshot: bool = True, flash_timing: str = "typical"):
+    def __init__(self, workdir, *flags: str, state=None, snapshot: bool = True, flash_timing: Optional[str] = None):
+        flash_timing = flash_timing or os.environ.get("TOTPFOB_SIM_FLASH_TIMING") or "typical"
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.state = Path(state) if state else self.dir / "state"
