@@ -83,6 +83,14 @@ def test_version_and_boards(installed):
     assert {"sim", "esp32_devkit"} <= {b["name"] for b in json.loads(boards.stdout)}
 
 
+def test_the_installed_tool_speaks_hungarian_from_its_own_catalog(installed):
+    # the compiled catalog travels in the wheel: no Babel, no checkout needed for the Hungarian messages
+    helped = run(installed, "--lang", "hu", "--help")
+    assert helped.returncode == 0 and "használat: totpfob" in helped.stdout, helped.stdout + helped.stderr
+    refused = run(installed, "--lang", "hu", "add", "--uri", "https://example.com/")
+    assert refused.returncode == 2 and "ez nem otpauth:// URI" in refused.stderr, refused.stderr
+
+
 def test_the_demo_runs_and_its_codes_match(installed):
     demo = run(installed, "demo", "--seconds", "2", timeout=180)
     assert demo.returncode == 0, demo.stdout[-2000:] + demo.stderr[-2000:]
