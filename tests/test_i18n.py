@@ -243,12 +243,14 @@ ENGLISH = "this is not an otpauth:// URI"
 HUNGARIAN = "ez nem otpauth:// URI"
 
 
-@pytest.mark.parametrize("argv", [["--lang", "xx", "list"], ["list", "--lang=de"], ["--lang"]])
+@pytest.mark.parametrize("argv", [["--lang", "xx", "list"], ["list", "--lang=de"], ["--lang"],
+                                  ["add", "--lang", KEY, "--label", "me"]])
 def test_an_unknown_language_is_one_line_naming_the_languages(argv):
     proc = run(*argv)
     assert proc.returncode == 2 and proc.stdout == ""
     (line,) = proc.stderr.splitlines()
     assert line.startswith("totpfob: ") and "hu" in line and "en" in line, line
+    assert KEY not in line  # a key typed after --lang by mistake is not repeated
 
 
 @pytest.mark.parametrize("env, expected", [

@@ -119,8 +119,11 @@ def _take_language(argv: list[str]) -> tuple[str | None, list[str]]:
             value = word.partition("=")[2] if "=" in word else next(words, "")
             chosen = value.strip().lower()
             if chosen not in i18n.LANGUAGES:
-                raise UserError(_("unknown language '%s' (choose from: %s)")
-                                % ("".join(c for c in value if c.isprintable())[:20], ", ".join(i18n.LANGUAGES)))
+                known = ", ".join(i18n.LANGUAGES)
+                if re.fullmatch(r"[A-Za-z]{1,3}([_-][A-Za-z]{2})?", value):  # what a language code looks like
+                    raise UserError(_("unknown language '%s' (choose from: %s)") % (value, known))
+                # anything else may be a key pasted in the wrong place: not repeated (see _unexpected)
+                raise UserError(_("--lang takes a language: %s") % known)
             continue
         rest.append(word)
     return chosen, rest
