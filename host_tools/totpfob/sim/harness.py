@@ -101,7 +101,8 @@ class VirtualToken:
         """SimError, with the simulator's last words, if it has stopped."""
         if self.proc is not None and self.proc.poll() is not None:
             said = self.output.read_text(errors="replace").strip().splitlines()
-            said = [line for line in said if not line.startswith("virtual token: serial port")]
+            started = (_("virtual token: serial port %s%s").partition("%s")[0], "virtual token: serial port")
+            said = [line for line in said if not line.startswith(started)]
             raise SimError(_("the virtual token stopped (exit %d)%s")
                            % (self.proc.returncode, ": " + said[-1] if said else ""))
 
