@@ -6,12 +6,15 @@ One module, one built wheel for every check: building and installing take most o
 the download part short after the first run).
 """
 
+import http.client
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
 import time
+import urllib.parse
 import venv
 import zipfile
 from pathlib import Path
@@ -89,6 +92,27 @@ def test_the_installed_tool_speaks_hungarian_from_its_own_catalog(installed):
     assert helped.returncode == 0 and "használat: totpfob" in helped.stdout, helped.stdout + helped.stderr
     refused = run(installed, "--lang", "hu", "add", "--uri", "https://example.com/")
     assert refused.returncode == 2 and "ez nem otpauth:// URI" in refused.stderr, refused.stderr
+
+
+def test_the_installed_totpfob_gui_serves_the_page_from_its_own_files(installed):
+    """totpfob-gui (the shortcut's command) starts the page's server; the page comes from the installed copy."""
+    bindir, home = installed
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    proc = subprocess.Popen([str(bindir / "totpfob-gui"), "--no-browser"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=home, env=env)
+    try:
+        address = urllib.parse.urlsplit(proc.stdout.readline().strip())
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        connection.request("GET", "/?" + address.query)
+        cookie = connection.getresponse()
+        cookie.read()
+        connection.request("GET", "/app.js", headers={"Cookie": cookie.getheader("Set-Cookie").split(";")[0]})
+        page = connection.getresponse()
+        assert page.status == 200 and b"/api/" in page.read()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+    assert proc.returncode == 0
 
 
 def test_the_demo_runs_and_its_codes_match(installed):

@@ -11,6 +11,7 @@ import ipaddress
 import os
 import sys
 import threading
+import time
 import webbrowser
 
 from ..errors import UserError
@@ -47,6 +48,8 @@ def cmd_gui(args) -> int:
         running = server.make(host, port, api.Api(args.port))
     except OSError as exc:
         raise UserError(_("cannot listen on %s:%d (%s)") % (host, port, exc.strerror or exc)) from None
+    if sys.stdout is None:  # started without a console (totpfob-gui on Windows): nobody could press Ctrl-C,
+        running.last_seen = time.monotonic()  # so it also stops when no page ever came
     bound = running.server_address[1]
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else ("[%s]" % host if ":" in host else host)
     url = "http://%s:%d/?s=%s" % (shown, bound, running.guard.secret)
@@ -67,6 +70,13 @@ def cmd_gui(args) -> int:
     if why == "idle":
         print(_("stopped: the page was closed"), flush=True)
     return 0
+
+
+def main() -> int:
+    """`totpfob-gui`: `totpfob gui` for a shortcut or a double-click (on Windows it opens no console window)."""
+    from ..cli import main as totpfob
+
+    return totpfob(["gui", *sys.argv[1:]])
 
 
 def _desktop() -> bool:
