@@ -203,10 +203,15 @@ def test_the_token_commands_in_hungarian_have_no_english(catalog, token):
     assert "fiókok: 1" in hu("info")
     assert "Józsi" in hu("rename", "Kovács Józsefné", "Józsi")
     assert "eltérés" in hu("time", "status")
+    assert "eltérés" in hu("time", "sync")
+    previewed = hu("import", "--dry-run", "otpauth://totp/Bank:me?secret=%s&issuer=Bank" % KEY)
+    assert "KIADÓ" in previewed and "felvétel" in previewed, previewed
     said = _delete_on_a_terminal(token, "Józsi", b"i\n")
     _assert_no_english(catalog, said, "delete on a terminal")
     assert "Végleg törli" in said and "[i/N]" in said and "törölve a tokenről" in said, said
     assert "nincs fiók a tokenen" in hu("list")
+    hu("add", "--secret", KEY, "--label", "second")
+    assert "a tokenen most nincs fiók" in hu("wipe", "--yes")
 
 
 def _delete_on_a_terminal(token: VirtualToken, label: str, answer: bytes) -> str:
