@@ -34,7 +34,9 @@ class Progress(str):
 
 def of_work(job: int, done: int, total: int) -> Progress:
     """What the token said it is doing (link.on_progress's job, done, in all), in words."""
-    if job == wire.WORK_WRITE and total:
+    if job == wire.WORK_WRITE:
+        if not total:
+            return Progress(_("the token is writing to its flash…"))
         return Progress(_("the token is writing its accounts to its flash (%d of %d)…") % (done, total))
     if job == wire.WORK_ERASE and total:
         return Progress(_("the token is erasing the freed flash, so no removed key stays on it (%d %%)…")
