@@ -131,3 +131,26 @@ def test_the_token_screens_the_guide_quotes_are_what_the_token_shows_in_hungaria
         for part in screen.split(" — "):
             assert any(part in text for text in shown), (
                 "the guide says the token shows %r, which it does not in Hungarian" % part)
+
+
+# The page's words the guide leads the reader by (its "totpfob gui" section), as the page shows them in Hungarian.
+PAGE_WORDS = ("Az Ön tokenjei", "Keresés újra", "Fiók hozzáadása", "Kép kiválasztása", "Olvassa le a képernyőmről",
+              "Nincs kép? Használja a hivatkozást vagy a kulcsot", "Beolvasás", "Talált fiók:",
+              "Ezekre a tokenekre kerüljön:", "Hozzáadás", "Írja be ezt a kódot a párosító oldalon",
+              "Ha lejár az idő, írja be inkább ezt:", "Kész", "Átnevezés", "Törlés", "Teljes törlés",
+              "Az óra beállítása", "Átvétel telefonos alkalmazásból", "Mi van benne?", "Nyelv")
+
+
+def test_the_page_words_the_guide_names_are_the_pages_own():
+    from babel.messages.pofile import read_po
+    from totpfob.gui.texts import PAGE
+
+    section = " ".join(guide().split("## Ugyanez ablakban", 1)[1].split("\n## ", 1)[0].split())
+    on_page = set()
+    for po in CATALOG.parent.glob("*.po"):  # the catalog, and a pending-*.po not merged into it yet
+        with open(po, "rb") as f:
+            on_page.update(m.string for m in read_po(f) if m.id in PAGE.values() and isinstance(m.string, str))
+    for words in PAGE_WORDS:
+        assert words in section, "the guide's gui section no longer names %r" % words
+        assert any(text == words or text.startswith(words) for text in on_page), (
+            "the guide names %r, which the page does not show in Hungarian" % words)
