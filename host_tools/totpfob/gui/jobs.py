@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..errors import UserError
 from ..i18n import _
 from ..otpauth import InputError
+from ..progress import Progress
 
 KEPT = 64  # finished jobs kept for the page to collect; the oldest go first
 
@@ -30,6 +31,13 @@ class Job:
     done: bool = False
     result: dict | None = None
     error: str = ""
+
+    def note(self, text: str) -> None:
+        """Keep a note for the page; one saying how far the work is replaces the one before it."""
+        if isinstance(text, Progress) and self.notes and isinstance(self.notes[-1], Progress):
+            self.notes[-1] = text
+        else:
+            self.notes.append(text)
 
     def view(self) -> dict:
         shown = {"done": self.done, "notes": list(self.notes[-20:])}
@@ -60,9 +68,9 @@ class Jobs:
         try:
             if on_tokens:
                 with self.tokens:
-                    job.result = work(job.notes.append)
+                    job.result = work(job.note)
             else:
-                job.result = work(job.notes.append)
+                job.result = work(job.note)
         except (UserError, InputError) as exc:
             job.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - the page gets one sentence, whatever went wrong
