@@ -51,7 +51,7 @@ class App:
     def __init__(self, board):
         self.board = board
         self.screen = board.screen(board.display)
-        self.vault = vaultmod.Vault()
+        self.vault = vaultmod.Vault(erase=False)  # an erase a power cut interrupted: finished in run()
         self.clock = Clock(board.rtc)
         self.service = None  # the host protocol: see connect()
         self.index = 0
@@ -220,6 +220,11 @@ class App:
 
     def run(self):
         board = self.board
+        if self.vault.erase_due:  # seconds of erasing: the host hears "busy", not silence (service.finish_erase)
+            import texts
+
+            self.screen.message("erasing", *texts.lines(self._words(), "erasing"))
+            self.connect().finish_erase()
         while True:
             data = board.port.read()
             service = self.service

@@ -108,6 +108,11 @@ class Service:
         self.board.port.write(frames.frame(wire.WAIT, self._rid, wait))
         self.refuse(self.board.port.read())
 
+    def finish_erase(self):
+        """Finish the erase a power cut interrupted (vault.erase_due), seconds long: WAIT meanwhile, and E_AGAIN
+        to every request that comes (the host asks again until it is done), never silence."""
+        self.vault.finish_erase(self._working)
+
     def refuse(self, data):
         """Take what came from USB while a request runs or waits for the person: each other request gets
         E_AGAIN (the host sends it again later), never silence; a repeat of the one going on gets nothing (its

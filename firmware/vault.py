@@ -128,10 +128,13 @@ def write_records(path, records, progress=None):
 class Vault:
     """The accounts, in the order they were added; every change is on flash before the method returns."""
 
-    def __init__(self, path="vault.bin"):
+    def __init__(self, path="vault.bin", erase=True):
+        """erase: finish at once an erase a power cut interrupted; else leave it to finish_erase() (erase_due),
+        which the app runs where it can tell the host it is busy."""
         self.path = path
         self.records = []
         self.error = None
+        self.erase_due = False
         try:
             os.remove(path + ".tmp")  # left by a power cut during a write; the vault itself is intact
         except OSError:
@@ -144,7 +147,15 @@ class Vault:
         except VaultError as exc:
             self.error = str(exc)
         if self._erase_pending():  # a power cut came during an erase: finish it before anything else
-            self._erase()
+            if erase:
+                self._erase()
+            else:
+                self.erase_due = True
+
+    def finish_erase(self, progress=None):
+        """Finish the erase a power cut interrupted (erase_due); progress: as for delete."""
+        self._erase(progress)
+        self.erase_due = False
 
     def _erase_pending(self):
         try:

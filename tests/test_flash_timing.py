@@ -196,7 +196,9 @@ def test_power_cuts_during_slow_writes_and_erases_leave_the_old_or_the_new_accou
     time.sleep(4)  # in the middle of the erase
     token.kill9()
     delete.communicate(timeout=120)
-    token.start(timeout=300)  # the erase a power cut interrupted is finished at power-on
-    labels = listed(token)
+    token.start(timeout=300)  # the erase a power cut interrupted is finished at power-on, saying so
+    proc = token.cli("list", "--json", timeout=600)  # meanwhile the token answers "busy": asked again, no failure
+    assert proc.returncode == 0 and "busy with another request" in proc.stderr, proc.stdout + proc.stderr
+    labels = [entry["label"] for entry in json.loads(proc.stdout)]
     assert gone[1] not in labels and len(labels) == len(after) - 1
     assert not on_flash(token, gone[2])
