@@ -58,7 +58,9 @@ def names(vt: VirtualToken) -> list:
 
 @pytest.fixture
 def token(tmp_path):
-    vt = VirtualToken(tmp_path, "--repl-idle=5").start()
+    # The gesture and its answers, not the flash: no half minute of erasing after each allowed delete or wipe
+    # (tests/test_erase.py and tests/test_flash_timing.py run those at a real flash's speed).
+    vt = VirtualToken(tmp_path, "--repl-idle=5", flash_timing="none").start()
     vt.cli("add", "--secret", KEY, "--label", "alice", check=True)
     vt.cli("add", "--secret", KEY, "--label", "bob", check=True)
     yield vt
