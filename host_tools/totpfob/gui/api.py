@@ -91,7 +91,7 @@ class Api:
             i18n.use(given.get("language") if given.get("language") in i18n.LANGUAGES else None)
             return HTTPStatus.OK, self.texts()
         work = {
-            "tokens": lambda note: self.tokens(),
+            "tokens": lambda note: self.tokens(note),
             "uri": lambda note: self.read_uri(given),
             "key": lambda note: self.read_key(given),
             "screen": lambda note: self.read_screen(),
@@ -123,13 +123,13 @@ class Api:
 
         return sorted(p.device for p in list_ports.comports() if p.vid in USB_IDS)
 
-    def tokens(self) -> dict:
+    def tokens(self, note=None) -> dict:
         """Each token: what it says about itself, its accounts and its clock; or why it cannot be read."""
         found: list[dict] = []
         for port in self.ports():
             try:
                 about = ops.info(port)
-                accounts = [account.public() for account in ops.accounts(port)]
+                accounts = [account.public() for account in ops.accounts(port, note=note or ops.quiet)]
                 clock = ops.time_status(port)
             except UserError as exc:
                 found.append({"port": port, "error": str(exc)})
