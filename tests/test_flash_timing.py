@@ -3,9 +3,9 @@ program at its datasheet maximum) still never makes totpfob report a failure for
 ends with the truth (exit 0 when it was applied; a clear line when not), a command that meets a busy token
 waits for it, and a power cut in the middle of a slow operation leaves the old or the new accounts.
 
-The token holds 90 to 100 long accounts (a vault of some 20 KiB: seconds to write at worst). Its flash is 512 KiB
-(--flash-blocks) rather than a board's 2 MiB, so that the erase after a delete or a wipe scrubs ~60 free blocks
-(~30 s at worst) rather than ~500 (~4 min); the per-operation timing is the board's.
+The token holds 90 to 100 long accounts (a vault of some 20 KiB: seconds to write at worst). Its flash is 384 KiB
+(--flash-blocks) rather than a board's 2 MiB, so that the erase after a delete or a wipe scrubs ~50 free blocks
+(~25 s at worst) rather than ~500 (~4 min); the per-operation timing is the board's.
 """
 
 import base64
@@ -20,7 +20,7 @@ import pytest
 from totpfob.sim.harness import totpfob
 from virtual_token import VirtualToken
 
-BLOCKS = "--flash-blocks=128"
+BLOCKS = "--flash-blocks=96"
 BASE = 90  # long accounts on the token at the start of each test
 
 
