@@ -131,6 +131,7 @@ def test_printable_escapes_what_could_drive_or_disguise_a_terminal():
 
 def test_list_shows_names_from_the_token_neutralised(capsys, monkeypatch):
     monkeypatch.setattr(ops, "accounts", lambda port, note=None: [Account("me\x1b]0;owned\x07", "Bank\u202e")])
+    monkeypatch.setattr(ops, "info", lambda port: {"language": "hu"})
     assert cli.main(["--port", "P", "list"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\u202e" not in out and "me\\x1b]0;owned\\x07" in out

@@ -49,8 +49,11 @@ def test_accounts_go_in_and_come_back_as_python_calls(port, capfd):
     notes = []
     added = ops.add([port], account, note=notes.append)
     assert added.stored == {port: 1}
-    assert notes[-1] == "added Shop:alice to the token on %s (1 account on it); its code matches this " \
-                        "computer's" % port
+    assert ("added Shop:alice to the token on %s (1 account on it); its code matches this computer's" % port
+            in notes)
+    # A token never given a language takes this computer's at its first account, and the user is told how to
+    # change it.
+    assert any("totpfob language" in note for note in notes)
     assert added.code == rfc_code(KEY, added.at, "sha256", 8, 60)
     assert 0 < added.remaining <= 60
 
