@@ -228,7 +228,8 @@ def test_a_delete_and_a_wipe_as_slow_as_on_a_real_token_still_succeed(tmp_path):
     """On an ESP32 the erase after a delete or a wipe takes some 28 s, far beyond the host's patience for a silent
     token: the token says WAIT meanwhile, so `totpfob delete --yes` and `wipe --yes` finish with exit 0 and the
     accounts are really gone (never "does not answer" for a change that was made)."""
-    token = VirtualToken(tmp_path, flash_timing="typical")  # ~490 free blocks of 4 KiB at 45 ms an erase
+    # A board's 2 MiB: ~490 free blocks of 4 KiB at 45 ms an erase.
+    token = VirtualToken(tmp_path, "--flash-blocks=512", flash_timing="typical")
     token.start()
     try:
         for label in ("anna@example.hu", "bela@example.hu"):

@@ -36,7 +36,10 @@ class VirtualToken:
     """`totpfob sim` on the flash and RTC in `state` (default workdir/state), with its link, screen dump, serial
     log, control FIFO, snapshot (unless snapshot=False) and its own output in `workdir`; `flags` are added to
     every start. flash_timing: "typical" (as a real token's flash), "worst" or "none"; by default
-    TOTPFOB_SIM_FLASH_TIMING's, else typical (a whole test run at another timing: measuring what it costs)."""
+    TOTPFOB_SIM_FLASH_TIMING's, else typical (a whole test run at another timing: measuring what it costs).
+    TOTPFOB_SIM_FLASH_BLOCKS, when set, is the flash size in 4 KiB blocks of every token started (the test suite
+    gives its tokens a smaller flash than a board's 2 MiB: the erase after each delete takes time in proportion
+    to the free flash, and hundreds of deletes would otherwise spend most of the run erasing)."""
 
     def __init__(self, workdir, *flags: str, state=None, snapshot: bool = True, flash_timing: Optional[str] = None):
         flash_timing = flash_timing or os.environ.get("TOTPFOB_SIM_FLASH_TIMING") or "typical"
@@ -52,7 +55,8 @@ class VirtualToken:
         self.config = SimConfig(headless=True, link=str(self.link), state=str(self.state),
                                 screen_dump=str(self.dump), serial_log=str(self.serial_log),
                                 control=str(self.control), snapshot=str(self.snapshot) if snapshot else None,
-                                flash_timing=flash_timing)
+                                flash_timing=flash_timing,
+                                flash_blocks=int(os.environ.get("TOTPFOB_SIM_FLASH_BLOCKS") or 0) or None)
         self.flags = list(flags)
         self.proc: Optional[subprocess.Popen] = None
         self.launched = 0.0  # host time.time() just before the simulator was started
