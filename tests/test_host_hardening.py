@@ -7,14 +7,13 @@ Everything runs against virtual tokens through the real `totpfob` command line (
 
 import json
 import os
-import pty
-import select
 import signal
 import subprocess
 import threading
 import time
 
 import pytest
+from on_terminal import answered
 from totpfob import ops, otpauth
 from totpfob.errors import UserError
 from totpfob.link import Link
@@ -232,26 +231,8 @@ def test_delete_on_a_terminal_asks_and_no_keeps_it(make_token):
     token = make_token()
     token.cli("add", "--secret", KEY, "--label", "alice", check=True)
     for answer, kept in ((b"n\n", True), (b"y\n", False)):
-        pid, fd = pty.fork()
-        if pid == 0:  # the child: totpfob on a terminal
-            os.environ["TZ"] = "UTC"
-            argv = totpfob() + ["--port", str(token.link), "delete", "alice"]
-            os.execv(argv[0], argv)
-        said = b""
-        deadline = time.monotonic() + 120  # the erase after a delete takes ~30 s, as on a real token
-        while b"[y/N]" not in said and time.monotonic() < deadline:
-            if select.select([fd], [], [], 0.5)[0]:
-                said += os.read(fd, 1024)
-        assert b"Delete alice from the token for good? [y/N]" in said
-        os.write(fd, answer)
-        ended = False
-        while not ended and time.monotonic() < deadline:
-            try:
-                said += os.read(fd, 1024) if select.select([fd], [], [], 0.5)[0] else b""
-            except OSError:  # the terminal closed: the program ended
-                pass
-            ended = os.waitpid(pid, os.WNOHANG)[0] != 0
-        os.close(fd)
-        assert ended, "delete did not end: %r" % said
+        said = answered(totpfob() + ["--port", str(token.link), "delete", "alice"], b"[y/N]", answer,
+                        {"TZ": "UTC"})
+        assert "Delete alice from the token for good? [y/N]" in said
         assert (labels(token) == ["alice"]) == kept, said
-        assert (b"nothing was deleted" in said) == kept
+        assert ("nothing was deleted" in said) == kept

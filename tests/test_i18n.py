@@ -5,13 +5,13 @@ the language is chosen as the README says: --lang, then TOTPFOB_LANG, then the l
 
 import os
 import re
-import select
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from on_terminal import answered
 from PIL import Image
 from totpfob import cli
 from totpfob.sim.harness import totpfob
@@ -216,29 +216,8 @@ def test_the_token_commands_in_hungarian_have_no_english(catalog, token):
 
 def _delete_on_a_terminal(token: VirtualToken, label: str, answer: bytes) -> str:
     """`totpfob --lang hu delete LABEL` on a real pseudo-terminal, its y/N question answered with `answer`."""
-    import pty
-
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: totpfob on a terminal
-        os.environ.update(TZ="UTC", TOTPFOB_LANG="en")
-        argv = totpfob() + ["--lang", "hu", "--port", str(token.link), "delete", label]
-        os.execv(argv[0], argv)
-    said = b""
-    deadline = time.monotonic() + 60
-    while b"[i/N]" not in said and time.monotonic() < deadline:
-        if select.select([fd], [], [], 0.5)[0]:
-            said += os.read(fd, 1024)
-    os.write(fd, answer)
-    ended = False
-    while not ended and time.monotonic() < deadline:
-        try:
-            said += os.read(fd, 1024) if select.select([fd], [], [], 0.5)[0] else b""
-        except OSError:  # the terminal closed: the program ended
-            pass
-        ended = os.waitpid(pid, os.WNOHANG)[0] != 0
-    os.close(fd)
-    assert ended, said
-    return said.decode("utf-8", "replace")
+    return answered(totpfob() + ["--lang", "hu", "--port", str(token.link), "delete", label], b"[i/N]", answer,
+                    {"TZ": "UTC", "TOTPFOB_LANG": "en"}, patience=60)
 
 
 # -- which language ----------------------------------------------------------------------------------------
