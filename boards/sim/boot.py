@@ -38,6 +38,8 @@ class FlashDevice:
         self._owed_us = 0  # program and read time not yet slept: slept in pieces of a millisecond or more
         try:
             self.file = open(path, "r+b")
+            # A chip keeps its size: a flash made before is as big as it was made, whatever `blocks` says now.
+            self.blocks = self.file.seek(0, 2) // _BLOCK
         except OSError:
             self.file = open(path, "w+b")
             for _ in range(blocks * _BLOCK // len(_ERASED)):
