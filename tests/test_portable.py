@@ -85,7 +85,8 @@ def test_no_module_but_the_simulators_waits_on_a_terminal():
     assert users == []
 
 
-@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["boards"], ["add", "--help"], ["time", "--help"]])
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["boards"], ["add", "--help"], ["time", "--help"],
+                                  ["gui", "--help"]])
 def test_commands_that_need_no_token_run(argv):
     proc = windows_like(*argv)
     assert proc.returncode == 0, proc.stderr.decode()
