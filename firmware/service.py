@@ -27,7 +27,7 @@ import vault as vaultmod
 import wire
 from micropython import const
 
-FIRMWARE_VERSION = "0.3.0"
+FIRMWARE_VERSION = "0.4.0"
 _QUIET_MS = const(300)  # a frame cut off for this long is given up (the host retries)
 _EDGE_WAIT_MS = const(1100)  # a chip second turns over within this
 _JUMP_S = const(300)  # a TIME_SET moving a valid clock further than this needs the person's consent

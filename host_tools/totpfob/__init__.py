@@ -4,7 +4,7 @@ import os
 import signal
 import sys
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 
 def _interrupted_while_loading(signum, frame):
