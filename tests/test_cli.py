@@ -151,3 +151,18 @@ def test_a_backup_in_a_folder_that_does_not_exist_is_refused_before_the_password
     with pytest.raises(UserError, match="cannot be written there"):
         backups.Backup.open(tmp_path / "nothere" / "backup.json", lambda new: asked.append(new) or "titok")
     assert asked == []
+
+
+@pytest.mark.parametrize("argv, reads", [(["language"], True), (["language", "hu"], False)])
+def test_ctrl_c_while_showing_the_tokens_language_says_nothing_changed(argv, reads, capsys, monkeypatch):
+    """Only showing the token's language changes nothing, so a Ctrl-C then says so; setting it may have landed."""
+    from totpfob.ops import settings
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ops, "info", interrupted)
+    monkeypatch.setattr(settings, "set_language", interrupted)
+    assert cli.main(["--port", "P", *argv]) == 130
+    err = capsys.readouterr().err
+    assert ("nothing was changed" in err) == reads and err.count("\n") == 1, err

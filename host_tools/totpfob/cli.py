@@ -153,6 +153,12 @@ def _run_demo(args) -> int:
 _READING = {"list", "info", "boards", "status", None}
 
 
+def _only_reads(args) -> bool:
+    """True when the command line only read from the token (`language` without a language only shows it)."""
+    command = getattr(args, "time_command", None) or getattr(args, "command", None)
+    return command in _READING or (command == "language" and not getattr(args, "language", None))
+
+
 def main(argv=None) -> int:
     """Run one command line; every failure, a Ctrl-C and a closed pipe end as one line (or none) and an exit
     status, never a traceback."""
@@ -185,7 +191,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         end_progress()
         command = getattr(args, "time_command", None) or getattr(args, "command", None)
-        if command in _READING:
+        if _only_reads(args):
             print(_("totpfob: interrupted; nothing was changed"), file=sys.stderr)
         elif command == "sync":
             print(_("totpfob: interrupted; the token's clock may have been set: see `totpfob time status`"),
@@ -198,8 +204,7 @@ def main(argv=None) -> int:
         # Whoever read the output stopped reading (`totpfob list | head -1`): nothing more to say to them. For a
         # command that writes to the token, what it said (the code to type in, what was stored) was lost.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        command = getattr(args, "time_command", None) or getattr(args, "command", None)
-        if command in _READING:
+        if _only_reads(args):
             return 0
         try:
             print(_("totpfob: the output was cut off (the reader closed the pipe); see `totpfob list` for what the"
